@@ -1,0 +1,35 @@
+import { z } from "zod";
+import { defineEvent } from "../definition.ts";
+import { cityId, count, dateTime, token } from "../formats.ts";
+
+// Raised by Tongbao itself (origin "metro"), never by a city system.
+
+export const noticeOverdue = defineEvent({
+  type: "notice.overdue",
+  version: 1,
+  audience: "broadcast",
+  publisher: "metro",
+  key: "eventId",
+  summary: "A broadcast that not every city acknowledged within the metro's deadline.",
+  data: z.strictObject({
+    notice: z.strictObject({ eventId: token, type: z.string().min(1), origin: cityId, time: dateTime }),
+    unacknowledged: z.array(cityId).min(1, "must name at least one city"),
+    deadline: dateTime,
+    lateBySeconds: count,
+  }),
+});
+
+export const traceOverdue = defineEvent({
+  type: "trace.overdue",
+  version: 1,
+  audience: "broadcast",
+  publisher: "metro",
+  key: "requestId",
+  summary: "A trace request its target city did not answer by its due time. No personal data.",
+  data: z.strictObject({
+    requestingCity: cityId,
+    targetCity: cityId,
+    dueBy: dateTime,
+    lateBySeconds: count,
+  }),
+});

@@ -1,0 +1,125 @@
+import { currentDefinition, definitionOf, eventTypes } from "./catalog.ts";
+import type { EventDefinition } from "./definition.ts";
+import { looseEnvelope, schemaUri, sourceOrigin, strictEnvelope } from "./envelope.ts";
+import { completeEvent, type EventInput, type TongbaoEvent } from "./event.ts";
+import { METRO_ORIGIN } from "./formats.ts";
+import { EventValidationError, toIssues, type ValidationIssue } from "./issues.ts";
+import { upcasterFor } from "./upcasters.ts";
+
+type Mode = "publish" | "read";
+type Attributes = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Attributes =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const parseData = (definition: EventDefinition, data: unknown, mode: Mode) => {
+  const result = definition.data.safeParse(data, { reportInput: true });
+  if (result.success) return { data: result.data as unknown, issues: [] };
+  // A reader tolerates attributes it does not know (a newer publisher may add optional ones).
+  const issues =
+    mode === "read" ? result.error.issues.filter((i) => i.code !== "unrecognized_keys") : result.error.issues;
+  return { data: issues.length === 0 ? data : undefined, issues: toIssues(issues, ["data"]) };
+};
+
+const definitionIssue = (type: unknown, version: unknown): ValidationIssue | undefined => {
+  if (typeof type !== "string") return undefined; // the envelope already reports it
+  const current = currentDefinition(type);
+  if (current === undefined) {
+    return { path: "type", message: `is not an event type of the catalog (known: ${eventTypes.join(", ")})` };
+  }
+  if (typeof version === "number" && definitionOf(type, version) === undefined) {
+    return {
+      path: "dataversion",
+      message: `is not a known version of ${type} (current: ${current.version})`,
+    };
+  }
+  return undefined;
+};
+
+// Rules across attributes that no single schema can state.
+const crossIssues = (event: Attributes, definition: EventDefinition): ValidationIssue[] => {
+  const issues: ValidationIssue[] = [];
+  const { origin, audience, source, dataschema, dataversion } = event;
+  const data = isObject(event.data) ? event.data : {};
+  if (definition.audience === "directed") {
+    if (audience === undefined)
+      issues.push({ path: "audience", message: `is required: ${definition.type} is directed` });
+    else if (audience !== data.targetCity)
+      issues.push({ path: "audience", message: "must equal data.targetCity" });
+    else if (audience === origin)
+      issues.push({ path: "audience", message: "must be another city than the origin" });
+  } else if (audience !== undefined) {
+    issues.push({ path: "audience", message: `must be left out: ${definition.type} is a broadcast` });
+  }
+  if (definition.publisher === "metro" && origin !== METRO_ORIGIN) {
+    issues.push({ path: "type", message: `${definition.type} is raised by Tongbao itself, not by a city` });
+  }
+  if (definition.publisher === "city" && origin === METRO_ORIGIN) {
+    issues.push({ path: "origin", message: `"${METRO_ORIGIN}" is reserved for Tongbao's own events` });
+  }
+  if (typeof source === "string" && sourceOrigin(source) !== undefined && sourceOrigin(source) !== origin) {
+    issues.push({ path: "source", message: "must name the origin city: /cities/<origin>/<system>" });
+  }
+  if (typeof dataversion === "number" && dataschema !== schemaUri(definition.type, dataversion)) {
+    issues.push({ path: "dataschema", message: `must be ${schemaUri(definition.type, dataversion)}` });
+  }
+  if (definition.type === "case.transferred" && data.newOwner === origin) {
+    issues.push({ path: "data.newOwner", message: "must be another city than the current owner" });
+  }
+  return issues;
+};
+
+const check = (input: unknown, mode: Mode) => {
+  if (!isObject(input)) throw new EventValidationError([{ path: "", message: "must be a JSON object" }]);
+  const envelope = (mode === "publish" ? strictEnvelope : looseEnvelope).safeParse(input, {
+    reportInput: true,
+  });
+  const issues: ValidationIssue[] = envelope.success ? [] : toIssues(envelope.error.issues);
+  const unknown = definitionIssue(input.type, input.dataversion);
+  if (unknown !== undefined) issues.push(unknown);
+  const definition = definitionOf(String(input.type), Number(input.dataversion));
+  return { attributes: (envelope.data ?? input) as Attributes, definition, issues };
+};
+
+/** Checks a complete event as a publisher sends it: strict, every offending path reported at once. */
+export const validateEvent = (input: unknown): TongbaoEvent => {
+  const { attributes, definition, issues } = check(input, "publish");
+  if (definition === undefined) throw new EventValidationError(issues);
+  const parsed = parseData(definition, attributes.data, "publish");
+  issues.push(...parsed.issues, ...crossIssues(attributes, definition));
+  if (issues.length > 0) throw new EventValidationError(issues);
+  return { ...attributes, data: parsed.data } as TongbaoEvent;
+};
+
+/** completeEvent, then validateEvent: what `publish` does before anything leaves the process. */
+export const prepareEvent = (input: EventInput): TongbaoEvent => validateEvent(completeEvent(input));
+
+/**
+ * Reads a stored event: tolerant of attributes it does not know, and upcast from the version it was
+ * stored in to the current one, so that no reader ever sees an old shape.
+ */
+export const decodeEvent = (stored: unknown): TongbaoEvent => {
+  const { attributes, definition, issues } = check(stored, "read");
+  if (definition === undefined || issues.length > 0) throw new EventValidationError(issues);
+  let parsed = parseData(definition, attributes.data, "read");
+  let version = definition.version;
+  const current = currentDefinition(definition.type) as EventDefinition;
+  while (parsed.issues.length === 0 && version < current.version) {
+    const upcaster = upcasterFor(definition.type, version);
+    const next = definitionOf(definition.type, version + 1);
+    if (upcaster === undefined || next === undefined) {
+      throw new EventValidationError([
+        { path: "dataversion", message: `no upcaster from version ${version}` },
+      ]);
+    }
+    version += 1;
+    parsed = parseData(next, upcaster.upcast(parsed.data as never), "read");
+  }
+  if (parsed.issues.length > 0) throw new EventValidationError(parsed.issues);
+  return {
+    ...attributes,
+    dataversion: version,
+    dataschema: schemaUri(definition.type, version),
+    data: parsed.data,
+  } as TongbaoEvent;
+};
