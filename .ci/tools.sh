@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Puts Node >= 22, pnpm and nats-server on PATH, installing what is missing. Sourced by .ci/run and
 # by developers: `source .ci/tools.sh`. Only the npm registry and Debian's packages are reached.
-set -euo pipefail
+# No `set -e` here: this file is sourced into the caller's shell. .ci/run sets its own options.
 NODE_MAJOR=24
 PNPM_VERSION=10.34.8
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
