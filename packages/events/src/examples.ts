@@ -3,13 +3,13 @@ import type { DataOf, EventType } from "./catalog.ts";
 // One valid example of every current type, drawn from February 2020 in the Yangtze River Delta.
 // Tests, documentation (JSON Schema, AsyncAPI) and the testkit's factories all start from these.
 
-export interface ExampleEvent<T extends EventType = EventType> {
+export type ExampleEvent<T extends EventType = EventType> = {
   readonly type: T;
   readonly origin: string;
   readonly subject: string;
   readonly time: string;
   readonly data: DataOf<T>;
-}
+};
 
 const sha = (seed: string) => seed.repeat(64 / seed.length);
 

@@ -97,7 +97,7 @@ describe("the envelope", () => {
         hospital: "",
         exposure: [{ city: "Bad City", from: "2020-13-01" }],
       },
-    } as EventInput;
+    } as unknown as EventInput;
     expect(issuesOf(input)).toEqual([
       { path: "status", message: "must be one of: actual, exercise, test" },
       { path: "colour", message: "is not a known attribute" },

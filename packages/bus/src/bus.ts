@@ -1,0 +1,73 @@
+import type { EventInput } from "@tongbao/events";
+import { createCaseLedger } from "./case-ledger.ts";
+import { type Connection, type ConnectOptions, openConnection } from "./connect.ts";
+import { startDeadLetterMover } from "./dead-letters.ts";
+import { createHandledLog } from "./handled.ts";
+import {
+  type BatchOptions,
+  type BatchOutcome,
+  createPublisher,
+  type Published,
+  type PublishOptions,
+  publishBatch,
+} from "./publish.ts";
+import { type NoticeRef, type Receipt, type ReceiptReport, receiptsOf, recordReceipt } from "./receipts.ts";
+import { type ReplayedEvent, type ReplayQuery, replay } from "./replay.ts";
+import { type SubscribeOptions, type Subscription, subscribe } from "./subscribe.ts";
+import { ensureTopology, type TopologyOptions } from "./topology.ts";
+
+/** Tongbao's bus: everything a city system, a subscriber service or an operator does on NATS. */
+export interface Bus extends AsyncDisposable {
+  /** Validate, fill defaults, enforce case ownership, store; resolves once JetStream acknowledged. */
+  publish(input: EventInput, options?: PublishOptions): Promise<Published>;
+  /** Many events, a bounded number in flight; one outcome per event, in order. */
+  publishBatch(inputs: Iterable<EventInput>, options?: BatchOptions): Promise<BatchOutcome[]>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  replay(query?: ReplayQuery): AsyncGenerator<ReplayedEvent>;
+  recordReceipt(receipt: Receipt): Promise<{ duplicate: boolean }>;
+  receipts(notice: NoticeRef, expectedCities: readonly string[]): Promise<ReceiptReport>;
+  /** Moves max-deliveries and terminated messages into DEADLETTER; run it in one service. */
+  startDeadLetterMover(): Promise<{ stop(): Promise<void> }>;
+  ensureTopology(options?: TopologyOptions): Promise<void>;
+  /** True while connected to a server (false while reconnecting). */
+  isConnected(): boolean;
+  /** Drains (finishing what is in flight) and closes the connection. */
+  close(): Promise<void>;
+  readonly connection: Connection;
+}
+
+export interface BusOptions extends ConnectOptions {
+  /** Ensure the streams and buckets at connect time (default true). */
+  readonly topology?: TopologyOptions | false;
+}
+
+export const connectBus = async (options: BusOptions): Promise<Bus> => {
+  const conn = await openConnection(options);
+  try {
+    if (options.topology !== false) await ensureTopology(conn, options.topology ?? {});
+  } catch (error) {
+    await conn.nc.close();
+    throw error;
+  }
+  const publisher = createPublisher(conn, createCaseLedger(conn));
+  const handled = createHandledLog(conn);
+  const close = async () => {
+    if (conn.nc.isClosed()) return;
+    await conn.nc.drain();
+    await conn.nc.closed();
+  };
+  return {
+    connection: conn,
+    publish: publisher.publish,
+    publishBatch: (inputs, batchOptions) => publishBatch(publisher.publish, inputs, batchOptions),
+    subscribe: (subscribeOptions) => subscribe(conn, handled, subscribeOptions),
+    replay: (query) => replay(conn, query),
+    recordReceipt: (receipt) => recordReceipt(conn, receipt),
+    receipts: (notice, expected) => receiptsOf(conn, notice, expected),
+    startDeadLetterMover: () => startDeadLetterMover(conn),
+    ensureTopology: (topology) => ensureTopology(conn, topology),
+    isConnected: conn.isConnected,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+};

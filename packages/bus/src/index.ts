@@ -1,0 +1,23 @@
+// @tongbao/bus — the only package that imports the NATS client.
+
+export { EventValidationError } from "@tongbao/events";
+export type { Bus, BusOptions } from "./bus.ts";
+export { connectBus } from "./bus.ts";
+export type { Connection, ConnectOptions, Credentials } from "./connect.ts";
+export type { DeadLetter } from "./dead-letters.ts";
+export { DeadLetterReason, deadLetterSubject } from "./dead-letters.ts";
+export type { TopologyDifference } from "./errors.ts";
+export {
+  ConcurrencyConflictError,
+  NotFoundError,
+  PermissionDeniedError,
+  TimeoutError,
+  TopologyConflictError,
+} from "./errors.ts";
+export type { BatchOptions, BatchOutcome, Published, PublishOptions } from "./publish.ts";
+export { messageIdOf } from "./publish.ts";
+export type { Acknowledgement, NoticeRef, Receipt, ReceiptReport } from "./receipts.ts";
+export type { ReplayedEvent, ReplayQuery } from "./replay.ts";
+export type { Delivery, Handler, SubscribeOptions, Subscription } from "./subscribe.ts";
+export type { TopologyOptions } from "./topology.ts";
+export { Buckets, Streams, streamSpecs } from "./topology.ts";

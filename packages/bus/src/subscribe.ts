@@ -1,0 +1,169 @@
+import { AckPolicy, type ConsumerConfig, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import { nanos } from "@nats-io/transport-node";
+import { decodeEvent, filterSubject, isToken, type SubjectFilter, type TongbaoEvent } from "@tongbao/events";
+import type { Connection } from "./connect.ts";
+import { DeadLetterReason, deadLetterOf, storeDeadLetter } from "./dead-letters.ts";
+import { TopologyConflictError } from "./errors.ts";
+import type { HandledLog } from "./handled.ts";
+import { createKeyedQueue } from "./keyed-queue.ts";
+import { differencesOf, Streams } from "./topology.ts";
+
+export interface Delivery {
+  readonly seq: number;
+  readonly subject: string;
+  /** 1 on the first delivery, then 2, 3 … up to maxAttempts. */
+  readonly attempt: number;
+}
+
+export type Handler = (event: TongbaoEvent, delivery: Delivery) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** The subscribing city; with `service` it names the durable consumer `<city>-<service>`. */
+  readonly city: string;
+  readonly service: string;
+  /** Broadcasts (EVENTS, the default) or the city's own directed messages (DIRECT). */
+  readonly stream?: "events" | "direct";
+  /** Narrow by origin, type or key. Directed subscriptions always read only the city's own. */
+  readonly filter?: Omit<SubjectFilter, "audience">;
+  readonly handler: Handler;
+  /** Handlers running at once (default 8); events of one aggregate always run in order. */
+  readonly concurrency?: number;
+  /** Attempts before the event goes to DEADLETTER (default 5). */
+  readonly maxAttempts?: number;
+  /** Pause before each retry (default 1 s, 5 s, 15 s, 60 s; the last repeats). */
+  readonly backoffMs?: readonly number[];
+  /** How long a delivery may go unacknowledged; slow handlers send `working` heartbeats meanwhile. */
+  readonly ackWaitMs?: number;
+  /** Skip the city's own broadcasts (a relay does not notify a city of what it said itself). */
+  readonly skipOwn?: boolean;
+  /** Where a new consumer starts: the whole history (default) or only what comes from now on. */
+  readonly from?: "beginning" | "now";
+  /** Handle each event id once per consumer, across redeliveries and restarts (default true). */
+  readonly deduplicate?: boolean;
+  /** Told of each failed attempt, without the payload (it may hold personal data). */
+  readonly onFailure?: (failure: { consumer: string; seq: number; attempt: number; error: unknown }) => void;
+}
+
+export interface Subscription {
+  readonly consumer: string;
+  /** Stops fetching, lets in-flight handlers finish and acknowledges them, then resolves. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_BACKOFF = [1_000, 5_000, 15_000, 60_000] as const;
+
+const consumerConfig = (
+  name: string,
+  filter: string,
+  options: SubscribeOptions,
+): Partial<ConsumerConfig> => ({
+  durable_name: name,
+  ack_policy: AckPolicy.Explicit,
+  filter_subject: filter,
+  deliver_policy: options.from === "now" ? DeliverPolicy.New : DeliverPolicy.All,
+  max_deliver: options.maxAttempts ?? 5,
+  ack_wait: nanos(options.ackWaitMs ?? 30_000),
+  max_ack_pending: Math.max(64, (options.concurrency ?? 8) * 8),
+});
+
+const ensureConsumer = async (conn: Connection, stream: string, config: Partial<ConsumerConfig>) => {
+  const name = config.durable_name as string;
+  const existing = await conn.jsm.consumers.info(stream, name).catch(() => null);
+  if (existing === null) {
+    await conn.jsm.consumers.add(stream, config);
+    return;
+  }
+  const { durable_name: _, deliver_policy: __, ...settings } = config;
+  const differences = differencesOf(
+    `${stream}/${name}`,
+    settings,
+    existing.config as unknown as Record<string, unknown>,
+  );
+  if (differences.length > 0) throw new TopologyConflictError(differences);
+};
+
+export const subscribe = async (
+  conn: Connection,
+  handled: HandledLog,
+  options: SubscribeOptions,
+): Promise<Subscription> => {
+  if (!isToken(options.service)) throw new TypeError("service must be a token: A-Z, a-z, 0-9, '_', '-'");
+  const name = `${options.city}-${options.service}`;
+  const direct = options.stream === "direct";
+  const stream = direct ? Streams.direct : Streams.events;
+  const filter = filterSubject({ ...options.filter, ...(direct ? { audience: options.city } : {}) });
+  await ensureConsumer(conn, stream, consumerConfig(name, filter, options));
+
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoff = options.backoffMs ?? DEFAULT_BACKOFF;
+  const ackWait = options.ackWaitMs ?? 30_000;
+  const deduplicate = options.deduplicate ?? true;
+  const queue = createKeyedQueue(options.concurrency ?? 8);
+
+  const fail = async (m: JsMsg, error: unknown, reason: DeadLetterReason) => {
+    const attempt = m.info.deliveryCount;
+    options.onFailure?.({ consumer: name, seq: m.seq, attempt, error });
+    if (reason === DeadLetterReason.handlerFailed && attempt < maxAttempts) {
+      m.nak(backoff[Math.min(attempt - 1, backoff.length - 1)]);
+      return;
+    }
+    await storeDeadLetter(conn, deadLetterOf(m, name, reason, error));
+    m.term(reason);
+  };
+
+  const handle = async (m: JsMsg) => {
+    let event: TongbaoEvent;
+    try {
+      event = decodeEvent(m.json());
+    } catch (error) {
+      return fail(m, error, DeadLetterReason.undecodable);
+    }
+    if (
+      (options.skipOwn && event.origin === options.city) ||
+      (deduplicate && (await handled.has(name, event.origin, event.id)))
+    ) {
+      m.ack();
+      return;
+    }
+    const heartbeat = setInterval(() => m.working(), Math.max(1_000, ackWait / 3));
+    try {
+      await options.handler(event, { seq: m.seq, subject: m.subject, attempt: m.info.deliveryCount });
+    } catch (error) {
+      return fail(m, error, DeadLetterReason.handlerFailed);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    if (deduplicate) await handled.mark(name, event.origin, event.id);
+    m.ack();
+  };
+
+  const consumer = await conn.js.consumers.get(stream, name);
+  const messages = await consumer.consume({ max_messages: Math.max(16, (options.concurrency ?? 8) * 2) });
+  let stopping = false;
+  const loop = (async () => {
+    for await (const m of messages) {
+      // Fetched but not started when the stop came: hand it back at once for the next instance.
+      if (stopping) {
+        m.nak();
+        continue;
+      }
+      await queue.run(m.subject, () =>
+        handle(m).catch((error: unknown) => {
+          // The bus itself failed (e.g. the connection is down): let JetStream redeliver later.
+          options.onFailure?.({ consumer: name, seq: m.seq, attempt: m.info.deliveryCount, error });
+          m.nak(backoff[0]);
+        }),
+      );
+    }
+  })();
+
+  return {
+    consumer: name,
+    stop: async () => {
+      stopping = true;
+      await messages.close();
+      await loop;
+      await queue.idle();
+    },
+  };
+};

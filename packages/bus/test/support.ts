@@ -1,0 +1,42 @@
+import { type Bus, connectBus } from "@tongbao/bus";
+import { type NatsServer, startNats } from "@tongbao/testkit";
+
+export interface Harness extends AsyncDisposable {
+  readonly server: NatsServer;
+  readonly bus: Bus;
+  /** Another connection to the same server, e.g. a second city or a restarted service. */
+  connect(name: string): Promise<Bus>;
+}
+
+/** A real nats-server of the test's own and a bus connected to it; both go away with the harness. */
+export const startHarness = async (): Promise<Harness> => {
+  const server = await startNats();
+  const opened: Bus[] = [];
+  const connect = async (name: string) => {
+    const bus = await connectBus({ servers: server.url, name });
+    opened.push(bus);
+    return bus;
+  };
+  const bus = await connect("test");
+  return {
+    server,
+    bus,
+    connect,
+    [Symbol.asyncDispose]: async () => {
+      for (const b of opened) await b.close().catch(() => undefined);
+      await server[Symbol.asyncDispose]();
+    },
+  };
+};
+
+export const waitFor = async (
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};

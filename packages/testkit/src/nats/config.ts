@@ -1,0 +1,42 @@
+export interface ClusterRoutes {
+  readonly name: string;
+  readonly port: number;
+  /** Cluster ports of every node, this one included (nats-server ignores the route to itself). */
+  readonly routePorts: readonly number[];
+}
+
+export interface ServerConfig {
+  readonly name: string;
+  readonly clientPort: number;
+  readonly monitorPort: number;
+  readonly storeDir: string;
+  readonly jetstream: boolean;
+  readonly domain?: string | undefined;
+  readonly cluster?: ClusterRoutes | undefined;
+  readonly extraConfig?: string | undefined;
+}
+
+// JSON string syntax is valid NATS config syntax and keeps paths with odd characters intact.
+const quote = (value: string): string => JSON.stringify(value);
+
+function jetstreamBlock(config: ServerConfig): string {
+  const domain = config.domain === undefined ? "" : `, domain: ${quote(config.domain)}`;
+  return `jetstream { store_dir: ${quote(config.storeDir)}, max_memory_store: 256MB, max_file_store: 4GB${domain} }`;
+}
+
+function clusterBlock(cluster: ClusterRoutes): string {
+  const routes = cluster.routePorts.map((port) => quote(`nats-route://127.0.0.1:${port}`)).join(", ");
+  return `cluster { name: ${quote(cluster.name)}, listen: "127.0.0.1:${cluster.port}", routes: [${routes}] }`;
+}
+
+export function renderConfig(config: ServerConfig): string {
+  const lines = [
+    `server_name: ${quote(config.name)}`,
+    `listen: "127.0.0.1:${config.clientPort}"`,
+    `http: "127.0.0.1:${config.monitorPort}"`,
+  ];
+  if (config.jetstream) lines.push(jetstreamBlock(config));
+  if (config.cluster !== undefined) lines.push(clusterBlock(config.cluster));
+  if (config.extraConfig !== undefined) lines.push(config.extraConfig);
+  return `${lines.join("\n")}\n`;
+}

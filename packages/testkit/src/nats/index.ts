@@ -1,0 +1,2 @@
+export { startCluster, startNats } from "./start.ts";
+export type { NatsCluster, NatsServer, StartNatsOptions } from "./types.ts";
