@@ -24,4 +24,5 @@ export { EventValidationError } from "./issues.ts";
 export type { SubjectFilter, SubjectParts } from "./subjects.ts";
 export { filterSubject, parseSubject, SubjectError, SubjectSpace, subjectOf } from "./subjects.ts";
 export { RiskLevel } from "./types/measures.ts";
+export { TongbaoEventSchema } from "./union.ts";
 export { decodeEvent, prepareEvent, validateEvent } from "./validate.ts";

@@ -5,6 +5,7 @@ import {
   EventValidationError,
   examples,
   prepareEvent,
+  TongbaoEventSchema,
   validateEvent,
 } from "../src/index.ts";
 
@@ -222,5 +223,16 @@ describe("typical mistakes, per type", () => {
   it("keeps overdue notices to Tongbao itself", () => {
     expect(pathsOf({ ...examples["notice.overdue"], origin: "hangzhou" })).toContain("type");
     expect(pathsOf({ ...examples["case.reported"], origin: "metro" })).toContain("origin");
+  });
+});
+
+describe("the discriminated union over type", () => {
+  it("accepts every complete example and picks the data schema by type", () => {
+    for (const definition of currentDefinitions) {
+      const event = prepareEvent(examples[definition.type]);
+      expect(TongbaoEventSchema.parse(event).type).toBe(definition.type);
+      const swapped = { ...event, type: definition.type === "pass.revoked" ? "pass.issued" : "pass.revoked" };
+      expect(TongbaoEventSchema.safeParse(swapped).success).toBe(false);
+    }
   });
 });
