@@ -89,16 +89,17 @@ export const trafficChanged = defineEvent({
 export const RiskLevel = z.enum(["low-3", "low-2", "low-1", "medium-2", "medium-1", "high"]);
 export type RiskLevel = z.infer<typeof RiskLevel>;
 
-const riskSummary =
-  "分区分级: a district's risk level (low-3 … high) and the differentiated controls that follow.";
-
-export const riskChangedV1 = defineEvent({
+const riskChangedHeader = {
   type: "risk.changed",
-  version: 1,
   audience: "broadcast",
   publisher: "city",
   key: "districtId",
-  summary: riskSummary,
+  summary: "分区分级: a district's risk level (low-3 … high) and the differentiated controls that follow.",
+} as const;
+
+export const riskChangedV1 = defineEvent({
+  ...riskChangedHeader,
+  version: 1,
   data: z.strictObject({
     level: RiskLevel,
     effectiveFrom: dateTime,
@@ -109,12 +110,8 @@ export const riskChangedV1 = defineEvent({
 
 /** Version 2 lists the measures one by one and says which level the district came from. */
 export const riskChanged = defineEvent({
-  type: "risk.changed",
+  ...riskChangedHeader,
   version: 2,
-  audience: "broadcast",
-  publisher: "city",
-  key: "districtId",
-  summary: riskSummary,
   data: z.strictObject({
     level: RiskLevel,
     previousLevel: RiskLevel.optional(),
