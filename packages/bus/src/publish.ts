@@ -1,4 +1,4 @@
-import { type EventInput, prepareEvent, subjectOf, type TongbaoEvent } from "@tongbao/events";
+import { type EventInput, prepareEvent, subjectOfValidEvent, type TongbaoEvent } from "@tongbao/events";
 import type { CaseLedger } from "./case-ledger.ts";
 import type { Connection } from "./connect.ts";
 import { untilDeadline } from "./retry.ts";
@@ -26,15 +26,12 @@ export interface Published {
 export const messageIdOf = (event: Pick<TongbaoEvent, "origin" | "id">): string =>
   `${event.origin}:${event.id}`;
 
-export const subjectOfEvent = (event: TongbaoEvent): string =>
-  subjectOf({ origin: event.origin, type: event.type, key: event.subject, audience: event.audience });
-
 const isCaseEvent = (event: TongbaoEvent) => event.type.startsWith("case.");
 
 export const createPublisher = (conn: Connection, cases: CaseLedger) => {
   /** Stores an already validated event; resolves only once JetStream has acknowledged it. */
   const store = async (event: TongbaoEvent, options: PublishOptions = {}): Promise<Published> => {
-    const subject = subjectOfEvent(event);
+    const subject = subjectOfValidEvent(event);
     const payload = JSON.stringify(event);
     const expect =
       options.expectedLastSubjectSequence === undefined
@@ -52,7 +49,7 @@ export const createPublisher = (conn: Connection, cases: CaseLedger) => {
   /** Validates, fills defaults, enforces case ownership, and stores. */
   const publish = async (input: EventInput, options: PublishOptions = {}): Promise<Published> => {
     const event = prepareEvent(input);
-    if (isCaseEvent(event)) await cases.reserve(event, subjectOfEvent(event));
+    if (isCaseEvent(event)) await cases.reserve(event, subjectOfValidEvent(event));
     return store(event, options);
   };
 
@@ -79,22 +76,23 @@ export const publishBatch = async (
 ): Promise<BatchOutcome[]> => {
   const window = Math.max(1, options.window ?? 256);
   const outcomes: BatchOutcome[] = [];
-  const inFlight = new Set<Promise<void>>();
+  let inFlight = 0;
+  let slotFreed: (() => void) | undefined;
+  const settle = (at: number, outcome: BatchOutcome) => {
+    outcomes[at] = outcome;
+    inFlight -= 1;
+    slotFreed?.();
+  };
   let index = 0;
   for (const input of inputs) {
     const at = index++;
-    const task: Promise<void> = publish(input, options).then(
-      (published) => {
-        outcomes[at] = { ok: true, published };
-      },
-      (error: unknown) => {
-        outcomes[at] = { ok: false, error };
-      },
+    inFlight += 1;
+    publish(input, options).then(
+      (published) => settle(at, { ok: true, published }),
+      (error: unknown) => settle(at, { ok: false, error }),
     );
-    const tracked = task.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-    if (inFlight.size >= window) await Promise.race(inFlight);
+    while (inFlight >= window) await new Promise<void>((resolve) => (slotFreed = resolve));
   }
-  await Promise.all(inFlight);
+  while (inFlight > 0) await new Promise<void>((resolve) => (slotFreed = resolve));
   return outcomes;
 };

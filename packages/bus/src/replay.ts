@@ -92,7 +92,7 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
     await release();
     return;
   }
-  const messages = await (await conn.js.consumers.get(stream, info.name)).consume({ max_messages: 1_000 });
+  const messages = await (await conn.js.consumers.get(stream, info.name)).consume({ max_messages: 2_000 });
   try {
     for await (const m of messages) {
       const recordedMs = Math.floor(m.info.timestampNanos / 1e6);

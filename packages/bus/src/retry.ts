@@ -44,10 +44,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs `attempt` until it succeeds, fails for good, or the deadline passes. Each try gets at most
- * the time left. Publishing is safe to repeat because every try carries the same message id.
+ * the time left. Publishing is safe to repeat because every try carries the same message id. `what`
+ * may be a function: the label is then built only when an error needs it, not on every publish.
  */
 export const untilDeadline = async <T>(
-  what: string,
+  what: string | (() => string),
   deadlineMs: number,
   attempt: (timeoutMs: number) => Promise<T>,
 ): Promise<T> => {
@@ -57,7 +58,8 @@ export const untilDeadline = async <T>(
     try {
       return await attempt(Math.max(250, Math.min(5_000, left)));
     } catch (error) {
-      if (!isTransient(error)) throw toBusError(error, what);
+      const label = typeof what === "string" ? what : what();
+      if (!isTransient(error)) throw toBusError(error, label);
       const pause = Math.min(1_000, 50 * 2 ** tries);
       if (Date.now() + pause >= deadline) {
         throw new TimeoutError(`${what}: not confirmed by JetStream within ${deadlineMs} ms`, {

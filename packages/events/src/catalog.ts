@@ -36,11 +36,11 @@ type Current = (typeof currentDefinitions)[number];
 export type EventType = Current["type"];
 export type DataOf<T extends EventType> = z.output<Extract<Current, { type: T }>["data"]>;
 
-const definitionKey = (type: string, version: number) => `${type}@${version}`;
-
-const byTypeAndVersion = new Map<string, EventDefinition>(
-  [...currentDefinitions, ...legacyDefinitions].map((d) => [definitionKey(d.type, d.version), d]),
-);
+const byTypeAndVersion = new Map<string, Map<number, EventDefinition>>();
+for (const definition of [...currentDefinitions, ...legacyDefinitions]) {
+  const versions = byTypeAndVersion.get(definition.type) ?? new Map<number, EventDefinition>();
+  byTypeAndVersion.set(definition.type, versions.set(definition.version, definition));
+}
 const currentByType = new Map<string, EventDefinition>(currentDefinitions.map((d) => [d.type, d]));
 
 export const eventTypes: readonly EventType[] = currentDefinitions.map((d) => d.type);
@@ -50,6 +50,7 @@ export const isEventType = (type: string): type is EventType => currentByType.ha
 export const currentDefinition = (type: string): EventDefinition | undefined => currentByType.get(type);
 
 export const definitionOf = (type: string, version: number): EventDefinition | undefined =>
-  byTypeAndVersion.get(definitionKey(type, version));
+  byTypeAndVersion.get(type)?.get(version);
 
-export const allDefinitions = (): EventDefinition[] => [...byTypeAndVersion.values()];
+export const allDefinitions = (): EventDefinition[] =>
+  [...byTypeAndVersion.values()].flatMap((v) => [...v.values()]);

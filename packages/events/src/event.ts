@@ -44,17 +44,18 @@ export const completeEvent = (input: EventInput): Record<string, unknown> => {
   const audience =
     input.audience ??
     (definition?.audience === "directed" && typeof target === "string" ? target : undefined);
-  const source = input.origin === METRO_ORIGIN ? "/metro/tongbao" : `/cities/${input.origin}/sdk`;
+  // Each default is made only when missing: publish calls this for every event.
   return {
     specversion: "1.0",
-    id: uuidv7(),
-    time: new Date().toISOString(),
-    source,
     datacontenttype: "application/json",
-    dataschema: schemaUri(input.type, dataversion),
     status: "actual",
     ...input,
+    id: input.id ?? uuidv7(),
+    time: input.time ?? new Date().toISOString(),
+    source:
+      input.source ?? (input.origin === METRO_ORIGIN ? "/metro/tongbao" : `/cities/${input.origin}/sdk`),
     dataversion,
+    dataschema: (input.dataschema as string | undefined) ?? schemaUri(input.type, dataversion),
     ...(audience === undefined ? {} : { audience }),
   };
 };

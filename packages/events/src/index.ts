@@ -22,7 +22,14 @@ export { cityId, isCityId, isToken, METRO_ORIGIN, token } from "./formats.ts";
 export type { ValidationIssue } from "./issues.ts";
 export { EventValidationError } from "./issues.ts";
 export type { SubjectFilter, SubjectParts } from "./subjects.ts";
-export { filterSubject, parseSubject, SubjectError, SubjectSpace, subjectOf } from "./subjects.ts";
+export {
+  filterSubject,
+  parseSubject,
+  SubjectError,
+  SubjectSpace,
+  subjectOf,
+  subjectOfValidEvent,
+} from "./subjects.ts";
 export { RiskLevel } from "./types/measures.ts";
 export { TongbaoEventSchema } from "./union.ts";
 export { decodeEvent, prepareEvent, validateEvent } from "./validate.ts";

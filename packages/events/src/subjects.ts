@@ -50,6 +50,20 @@ export const subjectOf = (event: SubjectParts): string => {
   return `dm.${event.audience}.${event.origin}.${domain}.${action}.${event.key}`;
 };
 
+/**
+ * The subject of an event that validateEvent has accepted: its tokens are known to be safe, so they
+ * are not checked again on the publish path.
+ */
+export const subjectOfValidEvent = (event: {
+  readonly origin: string;
+  readonly type: string;
+  readonly subject: string;
+  readonly audience?: string | undefined;
+}): string =>
+  event.audience === undefined
+    ? `evt.${event.origin}.${event.type}.${event.subject}`
+    : `dm.${event.audience}.${event.origin}.${event.type}.${event.subject}`;
+
 /** Reads a stored subject back into origin, type, key (and target for directed events). */
 export const parseSubject = (subject: string): SubjectParts => {
   const tokens = subject.split(".");
