@@ -111,6 +111,14 @@ export const subscribe = async (
     m.term(reason);
   };
 
+  let stopping = false;
+  // While stopping, wait for JetStream to confirm each ack, so that stop() resolves only once the
+  // work it finished can no longer be redelivered.
+  const ack = async (m: JsMsg) => {
+    if (stopping) await m.ackAck();
+    else m.ack();
+  };
+
   const handle = async (m: JsMsg) => {
     let event: TongbaoEvent;
     try {
@@ -122,8 +130,7 @@ export const subscribe = async (
       (options.skipOwn && event.origin === options.city) ||
       (deduplicate && (await handled.has(name, event.origin, event.id)))
     ) {
-      m.ack();
-      return;
+      return ack(m);
     }
     const heartbeat = setInterval(() => m.working(), Math.max(1_000, ackWait / 3));
     try {
@@ -134,12 +141,11 @@ export const subscribe = async (
       clearInterval(heartbeat);
     }
     if (deduplicate) await handled.mark(name, event.origin, event.id);
-    m.ack();
+    return ack(m);
   };
 
   const consumer = await conn.js.consumers.get(stream, name);
   const messages = await consumer.consume({ max_messages: Math.max(16, (options.concurrency ?? 8) * 2) });
-  let stopping = false;
   const loop = (async () => {
     for await (const m of messages) {
       // Fetched but not started when the stop came: hand it back at once for the next instance.
