@@ -1,0 +1,67 @@
+import { cityId, token } from "@tongbao/events";
+import { z } from "zod";
+
+/** Where a secret is kept: never in the repository, always in the environment or a file. */
+export const SecretRef = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Z][A-Z0-9_]*$/, "must be an environment variable name") }),
+  z.strictObject({ file: z.string().min(1, "must name a file") }),
+]);
+export type SecretRef = z.infer<typeof SecretRef>;
+
+export const District = z.strictObject({
+  /** Unique in the metro, prefixed by the city: "hangzhou-xiaoshan". */
+  id: token,
+  name: z.string().min(1),
+});
+
+/** How a city's own systems receive notices. */
+export const Delivery = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("webhook"),
+    urls: z.array(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" })).min(1, "must list a URL"),
+    /** HMAC-SHA256 key for the Standard Webhooks signature. */
+    secret: SecretRef,
+    timeoutMs: z.number().int().positive().default(5_000),
+  }),
+  // No webhook: the city reads from Tongbao itself; its relay records a receipt once it stored the notice.
+  z.strictObject({ kind: z.literal("store") }),
+]);
+export type Delivery = z.infer<typeof Delivery>;
+
+export const City = z.strictObject({
+  id: cityId,
+  name: z.string().min(1),
+  districts: z.array(District).min(1, "must list at least one district"),
+  delivery: Delivery,
+  /** The city systems' bearer token for the gateway, kept as its SHA-256 (hex), never in clear. */
+  gatewayTokenSha256: SecretRef,
+});
+export type City = z.infer<typeof City>;
+
+export const Metro = z
+  .strictObject({
+    id: token,
+    name: z.string().min(1),
+    timeZone: z.string().min(1),
+    /** A broadcast every city has not acknowledged within this is overdue. */
+    acknowledgeWithinSeconds: z.number().int().positive(),
+    cities: z.array(City).min(2, "a metro has at least two cities"),
+  })
+  .superRefine((metro, ctx) => {
+    const seen = new Set<string>();
+    metro.cities.forEach((city, i) => {
+      if (seen.has(city.id))
+        ctx.addIssue({ code: "custom", path: ["cities", i, "id"], message: "is used twice" });
+      seen.add(city.id);
+      city.districts.forEach((district, j) => {
+        if (!district.id.startsWith(`${city.id}-`)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["cities", i, "districts", j, "id"],
+            message: `must start with "${city.id}-"`,
+          });
+        }
+      });
+    });
+  });
+export type Metro = z.infer<typeof Metro>;

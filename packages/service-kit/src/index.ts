@@ -1,0 +1,8 @@
+// @tongbao/service-kit — what every service shares.
+export { ConfigError, parseConfig } from "./config.ts";
+export type { Running } from "./lifecycle.ts";
+export { runService } from "./lifecycle.ts";
+export type { Logger } from "./logger.ts";
+export { createLogger } from "./logger.ts";
+export type { OpsServer, ReadinessCheck } from "./ops-server.ts";
+export { startOpsServer } from "./ops-server.ts";
