@@ -1,8 +1,10 @@
-import type { EventInput } from "@tongbao/events";
+import type { EventInput, SubjectParts } from "@tongbao/events";
 import { createCaseLedger } from "./case-ledger.ts";
 import { type Connection, type ConnectOptions, openConnection } from "./connect.ts";
 import { startDeadLetterMover } from "./dead-letters.ts";
+import { type Following, type FollowQuery, follow } from "./follow.ts";
 import { createHandledLog } from "./handled.ts";
+import { lastEvent } from "./lookup.ts";
 import {
   type BatchOptions,
   type BatchOutcome,
@@ -13,6 +15,7 @@ import {
 } from "./publish.ts";
 import { type NoticeRef, type Receipt, type ReceiptReport, receiptsOf, recordReceipt } from "./receipts.ts";
 import { type ReplayedEvent, type ReplayQuery, replay } from "./replay.ts";
+import { openStore, type Store, type StoreOptions } from "./store.ts";
 import { type SubscribeOptions, type Subscription, subscribe } from "./subscribe.ts";
 import { ensureTopology, type TopologyOptions } from "./topology.ts";
 
@@ -24,6 +27,12 @@ export interface Bus extends AsyncDisposable {
   publishBatch(inputs: Iterable<EventInput>, options?: BatchOptions): Promise<BatchOutcome[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   replay(query?: ReplayQuery): AsyncGenerator<ReplayedEvent>;
+  /** History from a sequence on, then the live feed, without end: for read models with checkpoints. */
+  follow(query?: FollowQuery): Promise<Following>;
+  /** The latest event on one aggregate's subject (directed when `audience` is set), or null. */
+  lastEvent(parts: SubjectParts): Promise<ReplayedEvent | null>;
+  /** A JSON key-value bucket, created when missing. */
+  openStore<T>(bucket: string, options?: StoreOptions): Promise<Store<T>>;
   recordReceipt(receipt: Receipt): Promise<{ duplicate: boolean }>;
   receipts(notice: NoticeRef, expectedCities: readonly string[]): Promise<ReceiptReport>;
   /** Moves max-deliveries and terminated messages into DEADLETTER; run it in one service. */
@@ -62,6 +71,9 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
     publishBatch: (inputs, batchOptions) => publishBatch(publisher.publish, inputs, batchOptions),
     subscribe: (subscribeOptions) => subscribe(conn, handled, subscribeOptions),
     replay: (query) => replay(conn, query),
+    follow: (query) => follow(conn, query),
+    lastEvent: (parts) => lastEvent(conn, parts),
+    openStore: <T>(bucket: string, storeOptions?: StoreOptions) => openStore<T>(conn, bucket, storeOptions),
     recordReceipt: (receipt) => recordReceipt(conn, receipt),
     receipts: (notice, expected) => receiptsOf(conn, notice, expected),
     startDeadLetterMover: () => startDeadLetterMover(conn),

@@ -14,10 +14,12 @@ export {
   TimeoutError,
   TopologyConflictError,
 } from "./errors.ts";
+export type { Following, FollowQuery } from "./follow.ts";
 export type { BatchOptions, BatchOutcome, Published, PublishOptions } from "./publish.ts";
 export { messageIdOf } from "./publish.ts";
 export type { Acknowledgement, NoticeRef, Receipt, ReceiptReport } from "./receipts.ts";
 export type { ReplayedEvent, ReplayQuery } from "./replay.ts";
-export type { Delivery, Handler, SubscribeOptions, Subscription } from "./subscribe.ts";
+export type { Store, StoredValue, StoreOptions } from "./store.ts";
+export type { Delivery, Handler, Later, SubscribeOptions, Subscription } from "./subscribe.ts";
 export type { TopologyOptions } from "./topology.ts";
 export { Buckets, Streams, streamSpecs } from "./topology.ts";

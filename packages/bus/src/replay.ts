@@ -14,7 +14,7 @@ import { Streams } from "./topology.ts";
 type Moment = Date | string;
 
 export interface ReplayQuery {
-  /** Broadcasts (default) or directed messages; directed replay needs `audience`. */
+  /** Broadcasts (default) or directed messages; directed replay needs `audience`: a city, or `*`. */
   readonly stream?: "events" | "direct";
   readonly audience?: string;
   readonly origins?: readonly string[];
@@ -64,11 +64,11 @@ const startOf = (query: ReplayQuery): Partial<ConsumerConfig> => {
  * server-side filtered, unacknowledged consumer that pulls a bounded batch at a time, so memory
  * stays flat however long the history is. The iterator ends at what was stored when it started.
  */
-export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncGenerator<ReplayedEvent> {
+/** The server-side filter subject and the client-side checks of a query. */
+export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">) => {
   const direct = query.stream === "direct";
   if (direct && query.audience === undefined)
-    throw new TypeError("a directed replay needs the audience city");
-  const stream = direct ? Streams.direct : Streams.events;
+    throw new TypeError("a directed replay needs the audience city (or * for every city)");
   const filter = filterSubject({
     origin: only(query.origins),
     type: only(query.types),
@@ -78,7 +78,28 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
   const origins = query.origins && query.origins.length > 1 ? new Set(query.origins) : undefined;
   const types = query.types && query.types.length > 1 ? new Set(query.types) : undefined;
   const statuses = query.statuses ? new Set(query.statuses) : undefined;
-  const [since, until, recordedUntil] = [toMs(query.since), toMs(query.until), toMs(query.recordedUntil)];
+  const [since, until] = [toMs(query.since), toMs(query.until)];
+  /** The event when the stored message matches the query, undefined when it does not. */
+  const match = (m: { subject: string; seq: number; json<T>(): T }): TongbaoEvent | undefined => {
+    const parts = origins || types ? parseSubject(m.subject) : undefined;
+    if (parts !== undefined && ((origins && !origins.has(parts.origin)) || (types && !types.has(parts.type))))
+      return undefined;
+    const event = decodeOrSkip(() => m.json(), m.seq, query.undecodable);
+    if (event === undefined || (statuses && !statuses.has(event.status)) || !inTime(event.time, since, until))
+      return undefined;
+    return event;
+  };
+  return { stream: direct ? Streams.direct : Streams.events, filter, match };
+};
+
+/**
+ * History as an async iterator, oldest first, upcast to the current versions. Reads through a
+ * server-side filtered, unacknowledged consumer that pulls a bounded batch at a time, so memory
+ * stays flat however long the history is. The iterator ends at what was stored when it started.
+ */
+export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncGenerator<ReplayedEvent> {
+  const { stream, filter, match } = matcherOf(query);
+  const recordedUntil = toMs(query.recordedUntil);
 
   const info = await conn.jsm.consumers.add(stream, {
     ack_policy: AckPolicy.None,
@@ -102,20 +123,9 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
       ) {
         break;
       }
-      const parts = origins || types ? parseSubject(m.subject) : undefined;
-      if (
-        parts === undefined ||
-        ((!origins || origins.has(parts.origin)) && (!types || types.has(parts.type)))
-      ) {
-        const event = decodeOrSkip(() => m.json(), m.seq, query.undecodable);
-        if (
-          event !== undefined &&
-          (!statuses || statuses.has(event.status)) &&
-          inTime(event.time, since, until)
-        ) {
-          yield { event, seq: m.seq, subject: m.subject, recordedAt: new Date(recordedMs) };
-        }
-      }
+      const event = match(m);
+      if (event !== undefined)
+        yield { event, seq: m.seq, subject: m.subject, recordedAt: new Date(recordedMs) };
       if (m.info.pending === 0) break;
     }
   } finally {

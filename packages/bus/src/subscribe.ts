@@ -1,6 +1,13 @@
 import { AckPolicy, type ConsumerConfig, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
-import { decodeEvent, filterSubject, isToken, type SubjectFilter, type TongbaoEvent } from "@tongbao/events";
+import {
+  type ANY_AUDIENCE,
+  decodeEvent,
+  filterSubject,
+  isToken,
+  type SubjectFilter,
+  type TongbaoEvent,
+} from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { DeadLetterReason, deadLetterOf, storeDeadLetter } from "./dead-letters.ts";
 import { TopologyConflictError } from "./errors.ts";
@@ -13,9 +20,17 @@ export interface Delivery {
   readonly subject: string;
   /** 1 on the first delivery, then 2, 3 … up to maxAttempts. */
   readonly attempt: number;
+  /** When JetStream stored the event (deadlines run from here, not from the event's own time). */
+  readonly recordedAt: Date;
 }
 
-export type Handler = (event: TongbaoEvent, delivery: Delivery) => Promise<void>;
+/** A handler's answer "not yet": the event comes back after the pause, not counted as a failure. */
+export interface Later {
+  readonly retryInMs: number;
+}
+
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing is the common case
+export type Handler = (event: TongbaoEvent, delivery: Delivery) => Promise<void | Later>;
 
 export interface SubscribeOptions {
   /** The subscribing city; with `service` it names the durable consumer `<city>-<service>`. */
@@ -23,11 +38,18 @@ export interface SubscribeOptions {
   readonly service: string;
   /** Broadcasts (EVENTS, the default) or the city's own directed messages (DIRECT). */
   readonly stream?: "events" | "direct";
-  /** Narrow by origin, type or key. Directed subscriptions always read only the city's own. */
+  /** Narrow by origin, type or key. Directed subscriptions read only the city's own. */
   readonly filter?: Omit<SubjectFilter, "audience">;
+  /**
+   * Directed messages to every city (`*`) instead of only the subscribing city's: for metro
+   * services such as the watchdog, whose NATS user may read them all.
+   */
+  readonly audience?: typeof ANY_AUDIENCE;
   readonly handler: Handler;
   /** Handlers running at once (default 8); events of one aggregate always run in order. */
   readonly concurrency?: number;
+  /** Deliveries awaiting an ack at once (default 8 × concurrency, at least 64); deferred ones count. */
+  readonly maxAckPending?: number;
   /** Attempts before the event goes to DEADLETTER (default 5). */
   readonly maxAttempts?: number;
   /** Pause before each retry (default 1 s, 5 s, 15 s, 60 s; the last repeats). */
@@ -63,7 +85,7 @@ const consumerConfig = (
   deliver_policy: options.from === "now" ? DeliverPolicy.New : DeliverPolicy.All,
   max_deliver: options.maxAttempts ?? 5,
   ack_wait: nanos(options.ackWaitMs ?? 30_000),
-  max_ack_pending: Math.max(64, (options.concurrency ?? 8) * 8),
+  max_ack_pending: options.maxAckPending ?? Math.max(64, (options.concurrency ?? 8) * 8),
 });
 
 const ensureConsumer = async (conn: Connection, stream: string, config: Partial<ConsumerConfig>) => {
@@ -91,7 +113,10 @@ export const subscribe = async (
   const name = `${options.city}-${options.service}`;
   const direct = options.stream === "direct";
   const stream = direct ? Streams.direct : Streams.events;
-  const filter = filterSubject({ ...options.filter, ...(direct ? { audience: options.city } : {}) });
+  const filter = filterSubject({
+    ...options.filter,
+    ...(direct ? { audience: options.audience ?? options.city } : {}),
+  });
   await ensureConsumer(conn, stream, consumerConfig(name, filter, options));
 
   const maxAttempts = options.maxAttempts ?? 5;
@@ -134,7 +159,18 @@ export const subscribe = async (
     }
     const heartbeat = setInterval(() => m.working(), Math.max(1_000, ackWait / 3));
     try {
-      await options.handler(event, { seq: m.seq, subject: m.subject, attempt: m.info.deliveryCount });
+      const later = await options.handler(event, {
+        seq: m.seq,
+        subject: m.subject,
+        attempt: m.info.deliveryCount,
+        recordedAt: new Date(Math.floor(m.info.timestampNanos / 1e6)),
+      });
+      if (later) {
+        // Deferred work is not a failure, but JetStream counts each redelivery against max_deliver:
+        // a consumer that defers sets maxAttempts high enough for its deferrals.
+        m.nak(Math.max(0, later.retryInMs));
+        return;
+      }
     } catch (error) {
       return fail(m, error, DeadLetterReason.handlerFailed);
     } finally {

@@ -23,6 +23,7 @@ export type { ValidationIssue } from "./issues.ts";
 export { EventValidationError } from "./issues.ts";
 export type { SubjectFilter, SubjectParts } from "./subjects.ts";
 export {
+  ANY_AUDIENCE,
   filterSubject,
   parseSubject,
   SubjectError,

@@ -94,9 +94,12 @@ export interface SubjectFilter {
   readonly origin?: string;
   readonly type?: string;
   readonly key?: string;
-  /** Directed messages for this city (DIRECT); absent means broadcasts (EVENTS). */
+  /** Directed messages for this city (DIRECT), or `*` for every city's; absent means broadcasts. */
   readonly audience?: string;
 }
+
+/** In a filter, the audience of directed messages to every city (metro services and operators). */
+export const ANY_AUDIENCE = "*";
 
 /** One NATS filter subject for a filter; unset parts become `*`. */
 export const filterSubject = (filter: SubjectFilter): string => {
@@ -108,6 +111,6 @@ export const filterSubject = (filter: SubjectFilter): string => {
   }
   const tail = `${filter.origin ?? "*"}.${domain}.${action}.${filter.key ?? "*"}`;
   if (filter.audience === undefined) return `evt.${tail}`;
-  checkCity("audience", filter.audience);
+  if (filter.audience !== ANY_AUDIENCE) checkCity("audience", filter.audience);
   return `dm.${filter.audience}.${tail}`;
 };

@@ -1,0 +1,89 @@
+import { type KV, Kvm } from "@nats-io/kv";
+import type { Connection } from "./connect.ts";
+import { ConcurrencyConflictError } from "./errors.ts";
+
+export interface StoredValue<T> {
+  readonly value: T;
+  /** The revision to pass to `update` for a compare-and-set. */
+  readonly revision: number;
+}
+
+/** A JSON key-value bucket in NATS KV, for read models and service state. */
+export interface Store<T> {
+  readonly bucket: string;
+  get(key: string): Promise<StoredValue<T> | null>;
+  put(key: string, value: T): Promise<number>;
+  /** Writes only if the key is still at `revision` (0: absent); throws ConcurrencyConflictError otherwise. */
+  update(key: string, value: T, revision: number): Promise<number>;
+  delete(key: string): Promise<void>;
+  keys(filter?: string): AsyncIterable<string>;
+  /** Removes the bucket and everything in it (a rebuild starts from nothing). */
+  destroy(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Values kept per key (default 1). */
+  readonly history?: number;
+  readonly replicas?: number;
+}
+
+const encoder = new TextEncoder();
+const bucketName = /^[A-Za-z0-9_-]+$/;
+// Key tokens as NATS KV allows them; `.` separates a key's parts.
+const keyName = /^[-/_=.A-Za-z0-9]+$/;
+
+const checkKey = (key: string) => {
+  if (!keyName.test(key) || key.startsWith(".") || key.endsWith(".") || key.includes(".."))
+    throw new TypeError("a store key may hold only A-Z, a-z, 0-9, '-', '_', '/', '=' and '.' between parts");
+};
+
+const conflict = (error: unknown) =>
+  error instanceof Error && /wrong last sequence|key exists/i.test(`${error.message} ${String(error.cause)}`);
+
+export const openStore = async <T>(
+  conn: Connection,
+  bucket: string,
+  options: StoreOptions = {},
+): Promise<Store<T>> => {
+  if (!bucketName.test(bucket)) throw new TypeError("a bucket name may hold only A-Z, a-z, 0-9, '-', '_'");
+  const kv: KV = await new Kvm(conn.js).create(bucket, {
+    history: options.history ?? 1,
+    replicas: options.replicas ?? 1,
+  });
+  const encode = (value: T) => encoder.encode(JSON.stringify(value));
+  return {
+    bucket,
+    get: async (key) => {
+      checkKey(key);
+      const entry = await kv.get(key);
+      if (entry === null || entry.operation !== "PUT") return null;
+      return { value: entry.json<T>(), revision: entry.revision };
+    },
+    put: (key, value) => {
+      checkKey(key);
+      return kv.put(key, encode(value));
+    },
+    update: async (key, value, revision) => {
+      checkKey(key);
+      try {
+        return revision === 0
+          ? await kv.create(key, encode(value))
+          : await kv.update(key, encode(value), revision);
+      } catch (error) {
+        if (conflict(error))
+          throw new ConcurrencyConflictError(`${bucket}/${key} changed meanwhile`, { cause: error });
+        throw error;
+      }
+    },
+    delete: async (key) => {
+      checkKey(key);
+      await kv.delete(key);
+    },
+    keys: async function* (filter) {
+      yield* await kv.keys(filter);
+    },
+    destroy: async () => {
+      await kv.destroy();
+    },
+  };
+};
