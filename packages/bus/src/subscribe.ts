@@ -73,6 +73,7 @@ export interface Subscription {
 }
 
 const DEFAULT_BACKOFF = [1_000, 5_000, 15_000, 60_000] as const;
+const FETCH_EXPIRES_MS = 1_000;
 
 const consumerConfig = (
   name: string,
@@ -181,21 +182,33 @@ export const subscribe = async (
   };
 
   const consumer = await conn.js.consumers.get(stream, name);
-  const messages = await consumer.consume({ max_messages: Math.max(16, (options.concurrency ?? 8) * 2) });
+  const batchSize = Math.max(16, (options.concurrency ?? 8) * 2);
+  // One bounded pull request at a time, each read to its end. A long-lived `consume()` would leave
+  // messages on the wire to an inbox that stop() unsubscribes: JetStream would hold them back for
+  // the whole ack wait before the next instance could have them. A fetch ends by itself within
+  // `FETCH_EXPIRES_MS`, and what it brings after a stop is handed back at once.
   const loop = (async () => {
-    for await (const m of messages) {
-      // Fetched but not started when the stop came: hand it back at once for the next instance.
-      if (stopping) {
-        m.nak();
-        continue;
+    while (!stopping) {
+      try {
+        const batch = await consumer.fetch({ max_messages: batchSize, expires: FETCH_EXPIRES_MS });
+        for await (const m of batch) {
+          if (stopping) {
+            m.nak();
+            continue;
+          }
+          await queue.run(m.subject, () =>
+            handle(m).catch((error: unknown) => {
+              // The bus itself failed (e.g. the connection is down): let JetStream redeliver later.
+              options.onFailure?.({ consumer: name, seq: m.seq, attempt: m.info.deliveryCount, error });
+              m.nak(backoff[0]);
+            }),
+          );
+        }
+      } catch (error) {
+        // No connection, or the server is restarting: try again shortly; JetStream keeps the work.
+        options.onFailure?.({ consumer: name, seq: 0, attempt: 0, error });
+        if (!stopping) await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
-      await queue.run(m.subject, () =>
-        handle(m).catch((error: unknown) => {
-          // The bus itself failed (e.g. the connection is down): let JetStream redeliver later.
-          options.onFailure?.({ consumer: name, seq: m.seq, attempt: m.info.deliveryCount, error });
-          m.nak(backoff[0]);
-        }),
-      );
     }
   })();
 
@@ -203,7 +216,6 @@ export const subscribe = async (
     consumer: name,
     stop: async () => {
       stopping = true;
-      await messages.close();
       await loop;
       await queue.idle();
     },

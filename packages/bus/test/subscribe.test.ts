@@ -223,4 +223,34 @@ describe("subscribe", () => {
     expect(letter).toMatchObject({ reason: "max-deliveries", attempts: 2 });
     expect(JSON.parse(letter?.payload ?? "{}").id).toBe(published.id);
   });
+
+  it("hands back at once what a stopped subscriber had fetched, so a restart waits for no ack timeout", async () => {
+    await using h = await startHarness();
+    for (let i = 0; i < 60; i++) await h.bus.publish(eventOf("risk.changed"));
+    const handled = new Set<string>();
+    const slow = await h.bus.subscribe({
+      city: "suzhou",
+      service: "restarting",
+      concurrency: 2,
+      ackWaitMs: 60_000,
+      handler: async (event) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        handled.add(event.id);
+      },
+    });
+    await waitFor("a few handled", () => handled.size > 5);
+    await slow.stop();
+    expect(handled.size).toBeLessThan(60);
+    const restarted = await h.bus.subscribe({
+      city: "suzhou",
+      service: "restarting",
+      ackWaitMs: 60_000,
+      handler: async (event) => {
+        handled.add(event.id);
+      },
+    });
+    // Well inside the 60 s ack wait: anything stranded on the wire would only come back after it.
+    await waitFor("every event handled after the restart", () => handled.size === 60, 15_000);
+    await restarted.stop();
+  });
 });

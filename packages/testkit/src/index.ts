@@ -3,4 +3,4 @@
 export type { EventOverrides } from "./events.ts";
 export { eventOf, uniqueKey } from "./events.ts";
 export type { NatsCluster, NatsServer, StartNatsOptions } from "./nats/index.ts";
-export { startCluster, startNats } from "./nats/index.ts";
+export { freePorts, startCluster, startNats } from "./nats/index.ts";

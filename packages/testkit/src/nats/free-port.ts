@@ -44,3 +44,15 @@ export async function reserveServerPorts(count: number): Promise<ServerPorts[]> 
     await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
   }
 }
+
+/** `count` distinct free TCP ports on 127.0.0.1, for services a test starts as processes. */
+export async function freePorts(count: number): Promise<number[]> {
+  const held: Server[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await holdFreePort(held));
+    return ports;
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
