@@ -1,0 +1,48 @@
+import { createHmac, createSecretKey, randomBytes } from "node:crypto";
+
+const PREFIX = "whsec_";
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+/** Standard Webhooks asks for 24 to 64 random bytes; fewer is too weak an HMAC key. */
+const MIN_KEY_BYTES = 24;
+
+export class WebhookSecretError extends Error {
+  override readonly name = "WebhookSecretError";
+}
+
+/** Signs one attempt: the value of the `webhook-signature` header. */
+export type WebhookSigner = (webhookId: string, timestamp: Date, body: string) => string;
+
+/**
+ * The HMAC key of a webhook secret in the Standard Webhooks format: `whsec_` and the base64 of 24
+ * to 64 random bytes (the prefix is optional). City systems verify with any Standard Webhooks
+ * library given the same string. The error names the city, never repeats the secret.
+ */
+export const webhookKey = (secret: string, city: string): Buffer => {
+  const encoded = secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret;
+  if (!BASE64.test(encoded) || encoded.length % 4 !== 0) {
+    throw new WebhookSecretError(`the webhook secret of ${city} is not "whsec_" followed by base64`);
+  }
+  const key = Buffer.from(encoded, "base64");
+  if (key.length < MIN_KEY_BYTES) {
+    throw new WebhookSecretError(
+      `the webhook secret of ${city} must decode to at least ${MIN_KEY_BYTES} bytes`,
+    );
+  }
+  return key;
+};
+
+/**
+ * `v1,` and the base64 HMAC-SHA256 of `<id>.<unix seconds>.<body>`, as the standardwebhooks
+ * library's `sign` computes it (the tests and the demo sink verify with that library), but with
+ * Node's native HMAC: about four times faster than the library's JavaScript SHA-256.
+ */
+export const webhookSigner = (secret: string, city: string): WebhookSigner => {
+  const key = createSecretKey(webhookKey(secret, city));
+  return (webhookId, timestamp, body) => {
+    const seconds = Math.floor(timestamp.getTime() / 1000);
+    return `v1,${createHmac("sha256", key).update(`${webhookId}.${seconds}.${body}`).digest("base64")}`;
+  };
+};
+
+/** A fresh secret in the format above, e.g. for the demo metro's secret files. */
+export const newWebhookSecret = (): string => `${PREFIX}${randomBytes(32).toString("base64")}`;

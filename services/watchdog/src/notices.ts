@@ -1,0 +1,87 @@
+import type { Bus, Delivery, Later, ReceiptReport, Subscription } from "@tongbao/bus";
+import { METRO_ORIGIN, type TongbaoEvent } from "@tongbao/events";
+import type { Logger } from "@tongbao/service-kit";
+import { lateBySeconds, notYet } from "./due.ts";
+import type { WatchedMetro } from "./metro.ts";
+import { raiseOnce } from "./raise-once.ts";
+
+export interface WatchOptions {
+  readonly bus: Bus;
+  readonly metro: WatchedMetro;
+  readonly now: () => number;
+  readonly logger?: Logger;
+  /** Deliveries per event before JetStream gives up on it; each deferral uses one. */
+  readonly maxAttempts: number;
+  readonly maxAckPending: number;
+  readonly ackWaitMs: number;
+}
+
+/**
+ * Cities that had not acknowledged by the deadline. A receipt recorded later still counts as late, so
+ * the outcome does not depend on whether the watchdog was running at the deadline.
+ */
+export const lateCities = (report: ReceiptReport, deadlineMs: number): string[] => [
+  ...report.pending,
+  ...report.acknowledged.filter(({ at }) => Date.parse(at) > deadlineMs).map(({ city }) => city),
+];
+
+/**
+ * Every broadcast of a city (actual or exercise) must be acknowledged by every other city of the
+ * metro within `acknowledgeWithinSeconds` of being stored; `notice.overdue` names those that did not.
+ */
+export const watchNotices = (options: WatchOptions): Promise<Subscription> => {
+  const { bus, metro, now, logger } = options;
+  const withinMs = metro.acknowledgeWithinSeconds * 1_000;
+
+  const check = async (notice: TongbaoEvent, delivery: Delivery): Promise<Later | undefined> => {
+    if (notice.status === "test" || notice.origin === METRO_ORIGIN) return;
+    // From when it was stored, not from the event's own time: history loaded today may say 2020.
+    const deadlineMs = delivery.recordedAt.getTime() + withinMs;
+    const later = notYet(deadlineMs, now());
+    if (later) return later;
+
+    const expected = metro.cities.map(({ id }) => id).filter((id) => id !== notice.origin);
+    const late = lateCities(
+      await bus.receipts({ origin: notice.origin, id: notice.id }, expected),
+      deadlineMs,
+    );
+    if (late.length === 0) return;
+    const raised = await raiseOnce(
+      bus,
+      {
+        type: "notice.overdue",
+        origin: METRO_ORIGIN,
+        subject: notice.id,
+        status: notice.status,
+        correlationid: notice.correlationid ?? notice.id,
+        causationid: notice.id,
+        data: {
+          notice: { eventId: notice.id, type: notice.type, origin: notice.origin, time: notice.time },
+          unacknowledged: late,
+          deadline: new Date(deadlineMs).toISOString(),
+          lateBySeconds: lateBySeconds(deadlineMs, now()),
+        },
+      },
+      (existing) => existing.type === "notice.overdue" && existing.data.notice.origin === notice.origin,
+      logger,
+    );
+    if (raised) {
+      logger?.info(
+        { notice: notice.id, origin: notice.origin, type: notice.type, unacknowledged: late },
+        "notice overdue",
+      );
+    }
+  };
+
+  return bus.subscribe({
+    city: METRO_ORIGIN,
+    service: "watchdog",
+    stream: "events",
+    maxAttempts: options.maxAttempts,
+    maxAckPending: options.maxAckPending,
+    ackWaitMs: options.ackWaitMs,
+    handler: check,
+    onFailure: ({ consumer, seq, attempt, error }) =>
+      logger?.warn({ consumer, seq, attempt, err: error }, "checking a notice failed; retrying"),
+  });
+};

@@ -1,0 +1,55 @@
+import type { Bus, Subscription } from "@tongbao/bus";
+import type { Logger } from "@tongbao/service-kit";
+import type { WatchedMetro } from "./metro.ts";
+import { watchNotices } from "./notices.ts";
+import { watchTraces } from "./traces.ts";
+
+export interface WatchdogOptions {
+  readonly bus: Bus;
+  readonly metro: WatchedMetro;
+  readonly logger?: Logger;
+  /** The clock deadlines are compared with (milliseconds since the epoch). */
+  readonly now?: () => number;
+}
+
+export interface Watchdog {
+  /** Stops both watches; what they were checking is finished or handed back to JetStream. */
+  stop(): Promise<void>;
+}
+
+// Each deferral uses one delivery: a trace due in days defers about once an hour (see due.ts).
+const MAX_ATTEMPTS = 2_000;
+// Deferred events stay unacknowledged until due: room for every notice of a busy deadline window.
+const MAX_ACK_PENDING = 20_000;
+// A delivery lost while the watchdog stops (fetched, not yet handled) comes back after this; checks
+// are short (a few reads and one publish), and slower ones send heartbeats.
+const ACK_WAIT_MS = 10_000;
+
+/**
+ * Raises `notice.overdue` for a broadcast that not every other city acknowledged within the metro's
+ * deadline, and `trace.overdue` for a trace request not answered by its due time — each once.
+ */
+export const createWatchdog = async (options: WatchdogOptions): Promise<Watchdog> => {
+  const watch = {
+    bus: options.bus,
+    metro: options.metro,
+    now: options.now ?? Date.now,
+    maxAttempts: MAX_ATTEMPTS,
+    maxAckPending: MAX_ACK_PENDING,
+    ackWaitMs: ACK_WAIT_MS,
+    logger: options.logger,
+  };
+  const notices = await watchNotices(watch);
+  let traces: Subscription;
+  try {
+    traces = await watchTraces(watch);
+  } catch (error) {
+    await notices.stop();
+    throw error;
+  }
+  return {
+    stop: async () => {
+      await Promise.all([notices.stop(), traces.stop()]);
+    },
+  };
+};
