@@ -1,94 +1,87 @@
-// `pnpm start`: runs Tongbao locally. Starts an embedded nats-server (data under .tongbao/), sets up
-// the streams, and keeps running until Ctrl-C. With NATS_URL set it uses that server instead.
-import { spawn } from "node:child_process";
-import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
+// `pnpm start`: the whole demo metro on this machine. An embedded nats-server (data under .tongbao/),
+// every service of the Yangtze River Delta metro, a webhook sink standing in for each city's systems,
+// and the February 2020 scenario, loaded once. Ctrl-C stops everything; the next start reuses the data.
+// NATS_URL uses an existing server instead; METRO another metro definition.
 import { join } from "node:path";
 import { connectBus } from "@tongbao/bus";
+import { loadMetro } from "@tongbao/metro";
+import { loadScenario } from "../fixtures/load.ts";
+import { ensureDemoSecrets } from "./demo-secrets.ts";
+import { startMetroServices } from "./metro.ts";
+import { NatsServerMissingError, startEmbeddedNats } from "./nats.ts";
 
-const root = join(import.meta.dirname, "..");
-const PORT = Number(process.env.TONGBAO_NATS_PORT ?? 14222);
-const say = (line: string) => process.stdout.write(`${line}\n`);
+const root = join(import.meta.dirname, "..", "..");
+const say = (line = "") => process.stdout.write(`${line}\n`);
+const port = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 
-const natsBinary = () => {
-  const candidates = [process.env.NATS_SERVER_BIN, "/usr/sbin/nats-server", "/usr/bin/nats-server"];
-  for (const dir of (process.env.PATH ?? "").split(":")) candidates.push(join(dir, "nats-server"));
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  throw new Error(
-    "nats-server is not installed: on Debian, `sudo apt-get install -y nats-server` (or set NATS_URL)",
-  );
-};
+const metroFile = process.env.METRO ?? join(root, "infra/metros/yrd.json");
+const metro = await loadMetro(metroFile);
+const tokens = ensureDemoSecrets(metro, root);
 
-const portOpen = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
+let embedded: Awaited<ReturnType<typeof startEmbeddedNats>> | undefined;
+try {
+  embedded = process.env.NATS_URL
+    ? undefined
+    : await startEmbeddedNats(root, port("TONGBAO_NATS_PORT", 14222));
+} catch (error) {
+  say(error instanceof NatsServerMissingError ? error.message : String(error));
+  process.exit(1);
+}
+const natsUrl = process.env.NATS_URL ?? (embedded?.url as string);
+const bus = await connectBus({ servers: natsUrl, name: "tongbao-start" });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pidFile = join(root, ".tongbao", "nats-server.pid");
+let stopping = false;
+const services = await startMetroServices({
+  root,
+  metro,
+  metroFile,
+  natsUrl,
+  logDir: join(root, ".tongbao", "logs"),
+  gatewayPort: port("TONGBAO_GATEWAY_PORT", 18080),
+  sinkPort: port("TONGBAO_SINK_PORT", 18090),
+  opsPortOf: (name) => {
+    const base = port("TONGBAO_OPS_PORT", 18100);
+    if (name === "projector") return base;
+    if (name === "watchdog") return base + 1;
+    return base + 2 + metro.cities.findIndex((city) => `relay-${city.id}` === name);
+  },
+  onUnexpectedExit: (name, code) => {
+    if (!stopping) say(`! ${name} exited (code ${code}); see .tongbao/logs/${name}.log`);
+  },
+}).catch(async (error: unknown) => {
+  say(`Tongbao could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await bus.close();
+  await embedded?.stop();
+  process.exit(1);
+});
 
-// An embedded server left behind by a start that was killed -9: stop it, it holds our store.
-const stopLeftover = async () => {
-  const pid = Number(readFileSync(pidFile, "utf8").trim());
-  process.kill(pid, "SIGTERM");
-  for (let tries = 0; (await portOpen(PORT)) && tries < 100; tries++) await sleep(100);
-};
+const scenario = await loadScenario(bus, join(root, "infra/fixtures/yrd-2020-02.ndjson"));
 
-const startEmbedded = async () => {
-  if (await portOpen(PORT)) {
-    await stopLeftover().catch(() => undefined);
-    if (await portOpen(PORT))
-      throw new Error(`port ${PORT} is taken: set TONGBAO_NATS_PORT, or NATS_URL to use that server`);
-  }
-  const store = join(root, ".tongbao", "nats");
-  mkdirSync(store, { recursive: true });
-  const log = join(root, ".tongbao", "nats-server.log");
-  const config = join(root, "infra/nats/single.conf");
-  const args = ["-c", config, "-a", "127.0.0.1", "-p", String(PORT), "-sd", store, "-l", log, "-P", pidFile];
-  const server = spawn(natsBinary(), args, { stdio: "ignore" });
-  // The embedded server lives and dies with this process, whatever way it ends.
-  process.once("exit", () => server.kill("SIGTERM"));
-  let stopping = false;
-  server.once("exit", (code) => {
-    if (stopping) return;
-    process.stderr.write(`nats-server exited unexpectedly (code ${code}); see .tongbao/nats-server.log\n`);
-    process.exit(1);
-  });
-  for (let tries = 0; !(await portOpen(PORT)); tries++) {
-    if (tries > 100) throw new Error("nats-server did not start within 10 s; see .tongbao/nats-server.log");
-    await sleep(100);
-  }
-  return {
-    url: `nats://127.0.0.1:${PORT}`,
-    stop: () => {
-      stopping = true;
-      server.kill("SIGTERM");
-    },
-  };
-};
-
-const embedded = process.env.NATS_URL ? undefined : await startEmbedded();
-const url = process.env.NATS_URL ?? (embedded?.url as string);
-const bus = await connectBus({ servers: url, name: "tongbao-start" });
+say(`Tongbao 通报 — ${metro.name}, ${metro.cities.length} cities`);
 say(
-  `Tongbao is up: NATS at ${url}${embedded ? " (embedded; data in .tongbao/nats, log in .tongbao/nats-server.log)" : ""}; streams ready.`,
+  `  NATS        ${natsUrl}${embedded ? "  (embedded; data .tongbao/nats, log .tongbao/nats-server.log)" : ""}`,
 );
-say("Publish with the SDK (@tongbao/bus) against that URL. Ctrl-C stops.");
+say(`  gateway     ${services.gatewayUrl}   (API: /v1/events, /v1/stream, /v1/openapi.json)`);
+say(`  webhooks    ${services.sinkUrl}/hooks/<city>   (what each city's systems received)`);
+say(`  logs        .tongbao/logs/<service>.log`);
+say(
+  `  scenario    February 2020: ${scenario.published} events published now, ${scenario.skipped} already there`,
+);
+say("  tokens      .tongbao/demo/tokens.json");
+for (const [city, token] of Object.entries(tokens)) say(`    ${city.padEnd(10)} ${token}`);
+say();
+say(
+  `Try: curl -H "Authorization: Bearer ${tokens.suzhou}" "${services.gatewayUrl}/v1/risk?asOf=2020-02-15T12:00:00%2B08:00"`,
+);
+say("Ctrl-C stops everything.");
 
 const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  say("stopping…");
+  await services.stop();
   await bus.close();
-  embedded?.stop();
+  await embedded?.stop();
   process.exit(0);
 };
 process.once("SIGINT", stop);

@@ -4,7 +4,7 @@ import { type Connection, type ConnectOptions, openConnection } from "./connect.
 import { startDeadLetterMover } from "./dead-letters.ts";
 import { type Following, type FollowQuery, follow } from "./follow.ts";
 import { createHandledLog } from "./handled.ts";
-import { lastEvent } from "./lookup.ts";
+import { lastEvent, lastSeq } from "./lookup.ts";
 import {
   type BatchOptions,
   type BatchOutcome,
@@ -31,6 +31,8 @@ export interface Bus extends AsyncDisposable {
   follow(query?: FollowQuery): Promise<Following>;
   /** The latest event on one aggregate's subject (directed when `audience` is set), or null. */
   lastEvent(parts: SubjectParts): Promise<ReplayedEvent | null>;
+  /** The last sequence stored in a stream (0 when it holds nothing): what "caught up" means. */
+  lastSeq(stream: "events" | "direct"): Promise<number>;
   /** A JSON key-value bucket, created when missing. */
   openStore<T>(bucket: string, options?: StoreOptions): Promise<Store<T>>;
   recordReceipt(receipt: Receipt): Promise<{ duplicate: boolean }>;
@@ -62,7 +64,8 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
   const handled = createHandledLog(conn);
   const close = async () => {
     if (conn.nc.isClosed()) return;
-    await conn.nc.drain();
+    // Draining needs the server; without it (it is gone, or we are reconnecting) just close.
+    await conn.nc.drain().catch(() => conn.nc.close());
     await conn.nc.closed();
   };
   return {
@@ -73,6 +76,7 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
     replay: (query) => replay(conn, query),
     follow: (query) => follow(conn, query),
     lastEvent: (parts) => lastEvent(conn, parts),
+    lastSeq: (stream) => lastSeq(conn, stream),
     openStore: <T>(bucket: string, storeOptions?: StoreOptions) => openStore<T>(conn, bucket, storeOptions),
     recordReceipt: (receipt) => recordReceipt(conn, receipt),
     receipts: (notice, expected) => receiptsOf(conn, notice, expected),

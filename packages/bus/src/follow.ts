@@ -43,7 +43,11 @@ export const follow = async (conn: Connection, query: FollowQuery = {}): Promise
   return {
     [Symbol.asyncIterator]: events,
     stop: async () => {
-      await messages.close();
+      // stop(), not close(): close() waits for the iterator to be read to its end, which a caller
+      // that never started reading would wait for forever.
+      messages.stop();
+      // Otherwise the server keeps the ordered consumer until its inactivity threshold passes.
+      await consumer.delete().catch(() => false);
     },
   };
 };

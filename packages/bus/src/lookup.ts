@@ -19,3 +19,8 @@ export const lastEvent = async (conn: Connection, parts: SubjectParts): Promise<
     recordedAt: stored.time,
   };
 };
+
+export const lastSeq = async (conn: Connection, stream: "events" | "direct"): Promise<number> => {
+  const info = await conn.jsm.streams.info(stream === "events" ? Streams.events : Streams.direct);
+  return info.state.messages === 0 ? 0 : info.state.last_seq;
+};

@@ -40,6 +40,8 @@ export const runService = async (
       process.exitCode = 1;
     }
     clearTimeout(timer);
+    // Whatever a failed stop left behind (a NATS client still reconnecting) must not keep us alive.
+    process.exit();
   };
   process.once("SIGTERM", () => void stop("SIGTERM"));
   process.once("SIGINT", () => void stop("SIGINT"));

@@ -1,1 +1,3 @@
-export {};
+// @tongbao/projector — the process that keeps the read models current (see main.ts); the engine is
+// createProjector in @tongbao/projections.
+export { Config, credentialsOf } from "./config.ts";

@@ -1,0 +1,93 @@
+// Starts every Tongbao service of a metro as its own process: the gateway, the projector, the
+// watchdog, one relay per city, and (for demos and tests) a webhook sink standing in for the cities'
+// systems. `pnpm start` uses it, and so do the end-to-end tests and the benchmarks.
+import type { Metro } from "@tongbao/metro";
+import { createSupervisor, type Supervisor, waitReady } from "./processes.ts";
+
+export interface MetroServicesOptions {
+  /** The repository root: where the services' scripts are. */
+  readonly root: string;
+  readonly metro: Metro;
+  readonly metroFile: string;
+  readonly natsUrl: string;
+  /** Where each process writes its log, as <name>.log. */
+  readonly logDir: string;
+  readonly gatewayPort: number;
+  /** The ops port (health, readiness, metrics) of each process: projector, watchdog, relay-<city>. */
+  readonly opsPortOf: (processName: string) => number;
+  /** Start the demo webhook sink on this port; leave out when the cities' own systems listen. */
+  readonly sinkPort?: number;
+  /** Extra environment for every service (e.g. LOG_LEVEL). */
+  readonly env?: Record<string, string>;
+  readonly onUnexpectedExit?: (name: string, code: number | null) => void;
+}
+
+export interface MetroServices {
+  readonly gatewayUrl: string;
+  readonly sinkUrl?: string;
+  /** Each service's ops endpoint (/healthz, /readyz, /metrics) by process name. */
+  readonly opsUrls: Readonly<Record<string, string>>;
+  readonly supervisor: Supervisor;
+  stop(): Promise<void>;
+}
+
+const localUrl = (port: number) => `http://127.0.0.1:${port}`;
+
+export const startMetroServices = async (options: MetroServicesOptions): Promise<MetroServices> => {
+  const supervisor = createSupervisor(
+    options.root,
+    options.logDir,
+    options.onUnexpectedExit ?? ((name, code) => process.stderr.write(`${name} exited (code ${code})\n`)),
+  );
+  const common = { NATS_URL: options.natsUrl, METRO: options.metroFile, ...options.env };
+  const opsUrls: Record<string, string> = {};
+  const ready: Promise<void>[] = [];
+  const start = (
+    name: string,
+    script: string,
+    env: Record<string, string>,
+    url: string,
+    readyPath = "/readyz",
+  ) => {
+    supervisor.start(name, script, { ...common, ...env });
+    opsUrls[name] = url;
+    ready.push(waitReady(name, `${url}${readyPath}`));
+  };
+  try {
+    if (options.sinkPort !== undefined) {
+      start(
+        "webhook-sink",
+        "services/city-relay/src/sink/main.ts",
+        { SINK_PORT: String(options.sinkPort) },
+        localUrl(options.sinkPort),
+        "/hooks",
+      );
+    }
+    start(
+      "gateway",
+      "services/gateway/src/main.ts",
+      { GATEWAY_PORT: String(options.gatewayPort) },
+      localUrl(options.gatewayPort),
+    );
+    const withOps = (name: string, script: string, env: Record<string, string> = {}) => {
+      const port = options.opsPortOf(name);
+      start(name, script, { ...env, OPS_PORT: String(port) }, localUrl(port));
+    };
+    withOps("projector", "services/projector/src/main.ts");
+    withOps("watchdog", "services/watchdog/src/main.ts");
+    for (const city of options.metro.cities) {
+      withOps(`relay-${city.id}`, "services/city-relay/src/main.ts", { CITY: city.id });
+    }
+    await Promise.all(ready);
+  } catch (error) {
+    await supervisor.stopAll();
+    throw error;
+  }
+  return {
+    gatewayUrl: localUrl(options.gatewayPort),
+    ...(options.sinkPort !== undefined && { sinkUrl: localUrl(options.sinkPort) }),
+    opsUrls,
+    supervisor,
+    stop: () => supervisor.stopAll(),
+  };
+};

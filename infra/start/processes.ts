@@ -1,0 +1,68 @@
+// Tongbao's services as child processes of `pnpm start`, each logging JSON to .tongbao/logs/<name>.log.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, openSync } from "node:fs";
+import { join } from "node:path";
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+}
+
+export interface Supervisor {
+  start(name: string, script: string, env: Record<string, string>, args?: string[]): ServiceProcess;
+  /** SIGTERM to every service, then waits for all of them (each has its own shutdown deadline). */
+  stopAll(): Promise<void>;
+}
+
+/** Runs scripts of the repository at `root`, logging into `logs`. */
+export const createSupervisor = (
+  root: string,
+  logs: string,
+  onUnexpectedExit: (name: string, code: number | null) => void,
+) => {
+  mkdirSync(logs, { recursive: true });
+  const running = new Map<string, ServiceProcess>();
+  let stopping = false;
+  const supervisor: Supervisor = {
+    start: (name, script, env, args = []) => {
+      const logFile = join(logs, `${name}.log`);
+      const out = openSync(logFile, "a");
+      const child = spawn(process.execPath, [join(root, script), ...args], {
+        cwd: root,
+        env: { ...process.env, ...env },
+        stdio: ["ignore", out, out],
+      });
+      child.once("exit", (code) => {
+        running.delete(name);
+        if (!stopping) onUnexpectedExit(name, code);
+      });
+      const service = { name, logFile, child };
+      running.set(name, service);
+      return service;
+    },
+    stopAll: async () => {
+      stopping = true;
+      const exits = [...running.values()].map(({ child }) =>
+        child.exitCode === null ? once(child, "exit") : Promise.resolve(),
+      );
+      for (const { child } of running.values()) child.kill("SIGTERM");
+      await Promise.all(exits);
+    },
+  };
+  return supervisor;
+};
+
+/** Polls a service's readiness URL until it answers 200. */
+export const waitReady = async (name: string, url: string, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs / 1000} s; see its log`);
+};

@@ -1,0 +1,132 @@
+import type { Bus, ReplayedEvent, Store } from "@tongbao/bus";
+import { type AnyReadModel, folds, type Stored, type StreamName } from "../model.ts";
+import type { Checkpoints } from "./checkpoints.ts";
+
+/**
+ * One read model at work: folds events into its values, keeps the values it touched in memory, and
+ * writes the changed ones, then its checkpoint, when asked to flush. A value records the sequence
+ * of the last event applied to it, so after a crash between the two writes the events after the
+ * checkpoint are applied again only where they had not been: restarts never count twice.
+ */
+export interface ModelRunner {
+  readonly model: AnyReadModel;
+  /** Per stream, the last sequence folded in memory. */
+  readonly applied: Readonly<Record<StreamName, number>>;
+  /** Per stream, the last sequence whose effects are stored (the checkpoint). */
+  readonly checkpoint: Readonly<Record<StreamName, number>>;
+  apply(record: ReplayedEvent, stream: StreamName): Promise<void>;
+  flush(): Promise<void>;
+  /** Forgets what is in memory and starts again from the stored checkpoint. */
+  reload(): Promise<void>;
+  /** Drops the model's values and checkpoint: the next events fold from nothing. */
+  clear(): Promise<void>;
+}
+
+export interface RunnerOptions {
+  /** Values kept in memory between flushes; beyond it the memory is emptied after a flush. */
+  readonly maxCached?: number;
+  /** Values written at once. */
+  readonly writeConcurrency?: number;
+}
+
+type Value = Stored<unknown>;
+
+const isEmpty = async (store: Store<Value>) => {
+  for await (const _ of store.keys()) return false;
+  return true;
+};
+
+export const createModelRunner = async (
+  bus: Bus,
+  model: AnyReadModel,
+  checkpoints: Checkpoints,
+  options: RunnerOptions = {},
+): Promise<ModelRunner> => {
+  const maxCached = options.maxCached ?? 100_000;
+  const writeConcurrency = options.writeConcurrency ?? 512;
+  let store = await bus.openStore<Value>(model.bucket);
+  const applied: Record<StreamName, number> = { events: 0, direct: 0 };
+  const checkpoint: Record<StreamName, number> = { events: 0, direct: 0 };
+  let cache = new Map<string, Value | null>();
+  let dirty = new Map<string, Value>();
+  let writing = new Map<string, Value>();
+  // True while every value in the bucket went through this runner: a missing key is absent, no get.
+  let knownEmpty = false;
+  let flushing: Promise<void> = Promise.resolve();
+
+  const reload = async () => {
+    await flushing.catch(() => undefined);
+    cache = new Map();
+    dirty = new Map();
+    writing = new Map();
+    for (const stream of model.streams) {
+      checkpoint[stream] = await checkpoints.read(model.name, stream);
+      applied[stream] = checkpoint[stream];
+    }
+    knownEmpty = model.streams.every((s) => checkpoint[s] === 0) && (await isEmpty(store));
+  };
+
+  const load = async (key: string): Promise<Value | null> => {
+    const known = dirty.get(key) ?? writing.get(key) ?? cache.get(key);
+    if (known !== undefined) return known;
+    const value = knownEmpty ? null : ((await store.get(key))?.value ?? null);
+    cache.set(key, value);
+    return value;
+  };
+
+  const apply = async ({ event, seq, recordedAt }: ReplayedEvent, stream: StreamName) => {
+    if (seq <= applied[stream]) return;
+    const key = folds(model, event) ? model.keyOf(event) : undefined;
+    if (key !== undefined) {
+      const stored = await load(key);
+      if ((stored?.seq[stream] ?? 0) < seq) {
+        const state = model.evolve(stored?.state, event, { stream, seq, recordedAt });
+        if (state !== undefined && state !== stored?.state) {
+          const value: Value = { state, seq: { ...stored?.seq, [stream]: seq } };
+          cache.set(key, value);
+          dirty.set(key, value);
+        }
+      }
+    }
+    applied[stream] = seq;
+  };
+
+  const write = async () => {
+    writing = dirty;
+    dirty = new Map();
+    const reached = { ...applied };
+    const entries = [...writing];
+    for (let i = 0; i < entries.length; i += writeConcurrency) {
+      await Promise.all(entries.slice(i, i + writeConcurrency).map(([key, value]) => store.put(key, value)));
+    }
+    writing = new Map();
+    // Values first, then the checkpoint: a crash in between re-applies, and the values' seq skip it.
+    for (const stream of model.streams) {
+      if (reached[stream] > checkpoint[stream]) {
+        await checkpoints.write(model.name, stream, reached[stream]);
+        checkpoint[stream] = reached[stream];
+      }
+    }
+    if (cache.size > maxCached) {
+      cache = new Map();
+      knownEmpty = false;
+    }
+  };
+
+  const flush = () => {
+    flushing = flushing.catch(() => undefined).then(write);
+    return flushing;
+  };
+
+  const clear = async () => {
+    await flushing.catch(() => undefined);
+    // Checkpoint first: killed in between, the old values are still a consistent fold.
+    for (const stream of model.streams) await checkpoints.remove(model.name, stream);
+    await store.destroy();
+    store = await bus.openStore<Value>(model.bucket);
+    await reload();
+  };
+
+  await reload();
+  return { model, applied, checkpoint, apply, flush, reload, clear };
+};

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from "fastify";
+import { badRequest } from "./problems.ts";
+
+export const ContentTypes = {
+  event: "application/cloudevents+json",
+  json: "application/json",
+  batch: "application/cloudevents-batch+json",
+} as const;
+
+export const INGEST_TYPES: readonly string[] = [ContentTypes.event, ContentTypes.json, ContentTypes.batch];
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+// A key that would reach an object's prototype when the parsed body is spread or merged.
+const refusePrototypeKeys = (key: string, value: unknown) => {
+  if (key === "__proto__") throw new SyntaxError('the key "__proto__" is not allowed');
+  return value;
+};
+
+/**
+ * JSON from raw bytes, with errors that say what is wrong but never quote the body (it may hold
+ * personal data, and errors reach logs): not UTF-8, empty, or not JSON at some position.
+ */
+export const parseJsonBody = (body: Buffer): unknown => {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw badRequest("the body is not valid UTF-8");
+  }
+  if (text.trim() === "") throw badRequest("the body is empty");
+  try {
+    return JSON.parse(text, refusePrototypeKeys);
+  } catch (error) {
+    if (error instanceof SyntaxError && error.message.includes("__proto__")) throw badRequest(error.message);
+    const position = error instanceof Error ? /position (\d+)/.exec(error.message)?.[1] : undefined;
+    throw badRequest(
+      `the body is not valid JSON${position === undefined ? "" : ` (at position ${position})`}`,
+    );
+  }
+};
+
+/** Only the three ingest content types are accepted; any other is refused by fastify with 415. */
+export const registerBodyParsers = (app: FastifyInstance) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser([...INGEST_TYPES], { parseAs: "buffer" }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
+  });
+};
+
+/** The media type of a request, without parameters such as charset. */
+export const mediaTypeOf = (header: string | undefined): string =>
+  (header ?? "").split(";")[0]?.trim().toLowerCase() ?? "";

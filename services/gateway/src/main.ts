@@ -1,0 +1,42 @@
+// The gateway process: config, logger, bus, read models, HTTP. Everything else is in createGateway.
+import { connectBus } from "@tongbao/bus";
+import { loadMetro } from "@tongbao/metro";
+import { openReadModels } from "@tongbao/projections";
+import { createLogger, parseConfig, runService } from "@tongbao/service-kit";
+import { loadTokenHashes } from "./auth.ts";
+import { GatewayConfig } from "./config.ts";
+import { createGateway } from "./gateway.ts";
+
+const logger = createLogger("gateway");
+
+await runService(logger, async () => {
+  const config = parseConfig(GatewayConfig);
+  const metro = await loadMetro(config.METRO);
+  const tokens = await loadTokenHashes(metro);
+  const bus = await connectBus({ servers: config.NATS_URL, name: "tongbao-gateway" });
+  try {
+    const readModels = await openReadModels(bus, metro);
+    const app = createGateway({
+      bus,
+      metro,
+      tokens,
+      readModels,
+      logger,
+      limits: {
+        bodyBytes: config.GATEWAY_BODY_LIMIT_BYTES,
+        batchEvents: config.GATEWAY_BATCH_LIMIT,
+        publishDeadlineMs: config.GATEWAY_PUBLISH_DEADLINE_MS,
+      },
+    });
+    await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
+    return {
+      stop: async () => {
+        await app.close();
+        await bus.close();
+      },
+    };
+  } catch (error) {
+    await bus.close();
+    throw error;
+  }
+});

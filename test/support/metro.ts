@@ -1,0 +1,147 @@
+// A whole metro for end-to-end tests and benchmarks: a real nats-server, every service as its own
+// process (as `pnpm start` runs them), and an in-process webhook sink the test can take down.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Bus, connectBus } from "@tongbao/bus";
+import { startWebhookSink, type WebhookSink } from "@tongbao/city-relay";
+import { loadMetro, type Metro, readSecret } from "@tongbao/metro";
+import { freePorts, type NatsServer, startNats } from "@tongbao/testkit";
+import { ensureDemoSecrets } from "../../infra/start/demo-secrets.ts";
+import { type MetroServices, startMetroServices } from "../../infra/start/metro.ts";
+
+export const root = join(import.meta.dirname, "..", "..");
+
+export interface RunningMetro extends AsyncDisposable {
+  readonly metro: Metro;
+  readonly nats: NatsServer;
+  readonly bus: Bus;
+  readonly sink: WebhookSink;
+  readonly services: MetroServices;
+  readonly tokens: Readonly<Record<string, string>>;
+  readonly dir: string;
+  /** fetch against the gateway as a city. */
+  api(city: string | undefined, path: string, init?: RequestInit): Promise<Response>;
+}
+
+export interface MetroShape {
+  /** Seconds within which every city must acknowledge a broadcast (the watchdog's deadline). */
+  readonly acknowledgeWithinSeconds?: number;
+  /** A metro of generated cities instead of the Yangtze River Delta demo (for benchmarks). */
+  readonly generatedCities?: number;
+  readonly env?: Record<string, string>;
+}
+
+const generatedMetro = (count: number): Metro =>
+  ({
+    id: "bench",
+    name: "bench metro",
+    timeZone: "Asia/Shanghai",
+    acknowledgeWithinSeconds: 60,
+    cities: Array.from({ length: count }, (_, i) => ({
+      id: `city${String(i + 1).padStart(2, "0")}`,
+      name: `City ${i + 1}`,
+      districts: [{ id: `city${String(i + 1).padStart(2, "0")}-centre`, name: "Centre" }],
+      delivery: { kind: "webhook", urls: ["http://placeholder/"], secret: { file: "x" }, timeoutMs: 5000 },
+      gatewayTokenSha256: { file: "x" },
+    })),
+  }) as Metro;
+
+/** The demo metro (or a generated one) with webhooks pointing at the sink and secrets in `dir`. */
+const metroFor = async (dir: string, sinkPort: number, shape: MetroShape): Promise<Metro> => {
+  const base =
+    shape.generatedCities === undefined
+      ? await loadMetro(join(root, "infra/metros/yrd.json"))
+      : generatedMetro(shape.generatedCities);
+  return {
+    ...base,
+    acknowledgeWithinSeconds: shape.acknowledgeWithinSeconds ?? base.acknowledgeWithinSeconds,
+    cities: base.cities.map((city) => ({
+      ...city,
+      gatewayTokenSha256: { file: join(dir, "secrets", `${city.id}.token.sha256`) },
+      delivery:
+        city.delivery.kind === "webhook"
+          ? {
+              ...city.delivery,
+              urls: [`http://127.0.0.1:${sinkPort}/hooks/${city.id}`],
+              secret: { file: join(dir, "secrets", `${city.id}.webhook-secret`) },
+            }
+          : city.delivery,
+    })),
+  };
+};
+
+export const startMetro = async (shape: MetroShape = {}): Promise<RunningMetro> => {
+  const dir = await mkdtemp(join(tmpdir(), "tongbao-metro-"));
+  const nats = await startNats();
+  const [sinkPort, gatewayPort, ...opsPorts] = await freePorts(40);
+  const metro = await metroFor(dir, sinkPort as number, shape);
+  const metroFile = join(dir, "metro.json");
+  await writeFile(metroFile, JSON.stringify(metro, null, 2));
+  const tokens = ensureDemoSecrets(metro, dir);
+  const secrets: Record<string, string> = {};
+  for (const city of metro.cities) {
+    if (city.delivery.kind === "webhook") secrets[city.id] = await readSecret(city.delivery.secret);
+  }
+  const sink = await startWebhookSink({ port: sinkPort as number, secrets });
+  const names = ["projector", "watchdog", ...metro.cities.map((c) => `relay-${c.id}`)];
+  const services = await startMetroServices({
+    root,
+    metro,
+    metroFile,
+    natsUrl: nats.url,
+    logDir: join(dir, "logs"),
+    gatewayPort: gatewayPort as number,
+    opsPortOf: (name) => opsPorts[names.indexOf(name)] as number,
+    env: { LOG_LEVEL: "info", ...shape.env },
+  });
+  const bus = await connectBus({ servers: nats.url, name: "e2e-test" });
+  return {
+    metro,
+    nats,
+    bus,
+    sink,
+    services,
+    tokens,
+    dir,
+    api: (city, path, init = {}) =>
+      fetch(`${services.gatewayUrl}${path}`, {
+        ...init,
+        headers: {
+          ...(city === undefined ? {} : { authorization: `Bearer ${tokens[city]}` }),
+          ...(init.headers as Record<string, string> | undefined),
+        },
+      }),
+    [Symbol.asyncDispose]: async () => {
+      await services.stop();
+      await bus.close();
+      await sink.close();
+      await nats[Symbol.asyncDispose]();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** Every log line the services wrote (for privacy checks). */
+export const logsOf = async (running: RunningMetro): Promise<string> => {
+  const chunks = await Promise.all(
+    Object.keys(running.services.opsUrls).map((name) =>
+      readFile(join(running.dir, "logs", `${name}.log`), "utf8").catch(() => ""),
+    ),
+  );
+  return chunks.join("");
+};
+
+export const waitFor = async <T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
