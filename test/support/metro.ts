@@ -71,11 +71,21 @@ const metroFor = async (dir: string, sinkPort: number, shape: MetroShape): Promi
   };
 };
 
-export const startMetro = async (shape: MetroShape = {}): Promise<RunningMetro> => {
-  const dir = await mkdtemp(join(tmpdir(), "tongbao-metro-"));
-  const nats = await startNats();
-  const [sinkPort, gatewayPort, ...opsPorts] = await freePorts(40);
-  const metro = await metroFor(dir, sinkPort as number, shape);
+export interface MetroFiles {
+  readonly metro: Metro;
+  readonly metroFile: string;
+  readonly tokens: Readonly<Record<string, string>>;
+  /** Each webhook city's signing secret. */
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly sinkPort: number;
+  readonly gatewayPort: number;
+  readonly opsPortOf: (name: string) => number;
+}
+
+/** A metro definition in `dir`, its secrets, and free ports for everything. */
+export const writeMetro = async (dir: string, shape: MetroShape): Promise<MetroFiles> => {
+  const [sinkPort, gatewayPort, ...opsPorts] = (await freePorts(64)) as [number, number, ...number[]];
+  const metro = await metroFor(dir, sinkPort, shape);
   const metroFile = join(dir, "metro.json");
   await writeFile(metroFile, JSON.stringify(metro, null, 2));
   const tokens = ensureDemoSecrets(metro, dir);
@@ -83,16 +93,27 @@ export const startMetro = async (shape: MetroShape = {}): Promise<RunningMetro> 
   for (const city of metro.cities) {
     if (city.delivery.kind === "webhook") secrets[city.id] = await readSecret(city.delivery.secret);
   }
-  const sink = await startWebhookSink({ port: sinkPort as number, secrets });
   const names = ["projector", "watchdog", ...metro.cities.map((c) => `relay-${c.id}`)];
+  const opsPortOf = (name: string) => opsPorts[names.indexOf(name)] as number;
+  return { metro, metroFile, tokens, secrets, sinkPort, gatewayPort, opsPortOf };
+};
+
+export const startMetro = async (shape: MetroShape = {}): Promise<RunningMetro> => {
+  const dir = await mkdtemp(join(tmpdir(), "tongbao-metro-"));
+  const nats = await startNats();
+  const { metro, metroFile, tokens, secrets, sinkPort, gatewayPort, opsPortOf } = await writeMetro(
+    dir,
+    shape,
+  );
+  const sink = await startWebhookSink({ port: sinkPort, secrets });
   const services = await startMetroServices({
     root,
     metro,
     metroFile,
     natsUrl: nats.url,
     logDir: join(dir, "logs"),
-    gatewayPort: gatewayPort as number,
-    opsPortOf: (name) => opsPorts[names.indexOf(name)] as number,
+    gatewayPort,
+    opsPortOf,
     env: { LOG_LEVEL: "info", ...shape.env },
   });
   const bus = await connectBus({ servers: nats.url, name: "e2e-test" });

@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, randomBytes } from "node:crypto";
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from "node:crypto";
 
 const PREFIX = "whsec_";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -46,3 +46,31 @@ export const webhookSigner = (secret: string, city: string): WebhookSigner => {
 
 /** A fresh secret in the format above, e.g. for the demo metro's secret files. */
 export const newWebhookSecret = (): string => `${PREFIX}${randomBytes(32).toString("base64")}`;
+
+/** Five minutes either way, as Standard Webhooks receivers allow, against replays of old requests. */
+const TOLERANCE_SECONDS = 5 * 60;
+
+/**
+ * A receiver's check of a Standard Webhooks request: a fresh timestamp and one `v1,` signature that
+ * matches, compared in constant time. The same rules as the standardwebhooks library's `verify`,
+ * with Node's native HMAC.
+ */
+export const webhookVerifier = (secret: string, city: string) => {
+  const key = createSecretKey(webhookKey(secret, city));
+  return (headers: Readonly<Record<string, string | string[] | undefined>>, body: string): boolean => {
+    const [id, timestamp, signatures] = ["webhook-id", "webhook-timestamp", "webhook-signature"].map(
+      (name) => headers[name],
+    );
+    if (typeof id !== "string" || typeof timestamp !== "string" || typeof signatures !== "string")
+      return false;
+    const seconds = Number(timestamp);
+    if (!Number.isInteger(seconds) || Math.abs(Date.now() / 1000 - seconds) > TOLERANCE_SECONDS) return false;
+    const expected = createHmac("sha256", key).update(`${id}.${seconds}.${body}`).digest();
+    return signatures.split(" ").some((signature) => {
+      const [version, value] = signature.split(",");
+      if (version !== "v1" || value === undefined) return false;
+      const given = Buffer.from(value, "base64");
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    });
+  };
+};

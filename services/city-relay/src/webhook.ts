@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { messageIdOf } from "@tongbao/bus";
 import type { TongbaoEvent } from "@tongbao/events";
 import type { WebhookSigner } from "./signing.ts";
@@ -26,6 +28,36 @@ export interface WebhookTarget {
   readonly timeoutMs: number;
 }
 
+// Keep-alive connections, one pool per scheme: node:http costs a fraction of the CPU of `fetch`
+// per request, which matters when a relay hands hundreds of notices a second to its city.
+const agents = {
+  "http:": new HttpAgent({ keepAlive: true, maxSockets: 64 }),
+  "https:": new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
+} as const;
+
+const post = (url: URL, headers: Record<string, string>, body: string, timeoutMs: number) =>
+  new Promise<number>((resolve, reject) => {
+    const secure = url.protocol === "https:";
+    const send = secure ? httpsRequest : httpRequest;
+    const req = send(
+      url,
+      {
+        method: "POST",
+        agent: agents[secure ? "https:" : "http:"],
+        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        // Read the (small) answer to the end so that the connection is reused.
+        res.resume();
+        res.once("end", () => resolve(res.statusCode ?? 0));
+        res.once("error", reject);
+      },
+    );
+    req.once("error", reject);
+    req.end(body);
+  });
+
 /**
  * POSTs the notice as a structured-mode CloudEvent, signed the Standard Webhooks way. `webhook-id`
  * is `<origin>:<event id>` (event ids are unique per origin), the same on every retry, so receivers
@@ -39,28 +71,22 @@ export const postNotice = async (
 ): Promise<number> => {
   const id = messageIdOf(event);
   const now = new Date();
-  const signal = AbortSignal.timeout(target.timeoutMs);
-  let response: Response;
+  let status: number;
   try {
-    response = await fetch(target.url, {
-      method: "POST",
-      redirect: "manual",
-      signal,
-      headers: {
+    status = await post(
+      new URL(target.url),
+      {
         "content-type": "application/cloudevents+json; charset=utf-8",
         "webhook-id": id,
         "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
         "webhook-signature": target.sign(id, now, body),
       },
       body,
-    });
-    // Read the (small) answer to the end so that the connection is reused.
-    await response.arrayBuffer();
+      target.timeoutMs,
+    );
   } catch (error) {
     throw new WebhookDeliveryError(endpointOf(target.url), null, { cause: error });
   }
-  if (response.status < 200 || response.status > 299) {
-    throw new WebhookDeliveryError(endpointOf(target.url), response.status);
-  }
-  return response.status;
+  if (status < 200 || status > 299) throw new WebhookDeliveryError(endpointOf(target.url), status);
+  return status;
 };
