@@ -35,4 +35,12 @@ if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; t
 fi
 case ":$PATH:" in *":/usr/sbin:"*) ;; *) export PATH="$PATH:/usr/sbin" ;; esac
 
+# The console's browser test drives Debian's Chromium (headless) through playwright-core.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "tools: installing chromium from Debian (for the console's browser test)"
+  if [ "$(id -u)" -eq 0 ]; then sudo_=""; else sudo_="sudo"; fi
+  $sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq chromium >/dev/null
+fi
+
 echo "tools: node $(node --version), pnpm $(pnpm --version), $(nats-server --version)"

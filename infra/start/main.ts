@@ -4,6 +4,7 @@
 // NATS_URL uses an existing server instead; METRO another metro definition.
 import { join } from "node:path";
 import { connectBus } from "@tongbao/bus";
+import { ensureDemoOperator } from "@tongbao/console";
 import { loadMetro } from "@tongbao/metro";
 import { loadScenario } from "../fixtures/load.ts";
 import { ensureDemoSecrets } from "./demo-secrets.ts";
@@ -17,6 +18,7 @@ const port = (name: string, fallback: number) => Number(process.env[name] ?? fal
 const metroFile = process.env.METRO ?? join(root, "infra/metros/yrd.json");
 const metro = await loadMetro(metroFile);
 const tokens = ensureDemoSecrets(metro, root);
+const operator = ensureDemoOperator(join(root, ".tongbao", "demo"));
 
 let embedded: Awaited<ReturnType<typeof startEmbeddedNats>> | undefined;
 try {
@@ -39,6 +41,7 @@ const services = await startMetroServices({
   logDir: join(root, ".tongbao", "logs"),
   gatewayPort: port("TONGBAO_GATEWAY_PORT", 18080),
   sinkPort: port("TONGBAO_SINK_PORT", 18090),
+  console: { port: port("TONGBAO_CONSOLE_PORT", 18070), operatorsFile: operator.file },
   opsPortOf: (name) => {
     const base = port("TONGBAO_OPS_PORT", 18100);
     if (name === "projector") return base;
@@ -62,12 +65,14 @@ say(
   `  NATS        ${natsUrl}${embedded ? "  (embedded; data .tongbao/nats, log .tongbao/nats-server.log)" : ""}`,
 );
 say(`  gateway     ${services.gatewayUrl}   (API: /v1/events, /v1/stream, /v1/openapi.json)`);
+say(`  console     ${services.consoleUrl}   (operators; sign in with the token below)`);
 say(`  webhooks    ${services.sinkUrl}/hooks/<city>   (what each city's systems received)`);
 say(`  logs        .tongbao/logs/<service>.log`);
 say(
   `  scenario    February 2020: ${scenario.published} events published now, ${scenario.skipped} already there`,
 );
-say("  tokens      .tongbao/demo/tokens.json");
+say(`  operator    ${operator.name}: ${operator.token}   (.tongbao/demo/operator.token)`);
+say("  tokens      .tongbao/demo/tokens.json (each city's gateway token)");
 for (const [city, token] of Object.entries(tokens)) say(`    ${city.padEnd(10)} ${token}`);
 say();
 say(

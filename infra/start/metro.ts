@@ -15,16 +15,21 @@ export interface MetroServicesOptions {
   readonly gatewayPort: number;
   /** The ops port (health, readiness, metrics) of each process: projector, watchdog, relay-<city>. */
   readonly opsPortOf: (processName: string) => number;
+  /** Start the operators' console on this port, with the operators' token hashes in this file. */
+  readonly console?: { readonly port: number; readonly operatorsFile: string };
   /** Start the demo webhook sink on this port; leave out when the cities' own systems listen. */
   readonly sinkPort?: number;
   /** Extra environment for every service (e.g. LOG_LEVEL). */
   readonly env?: Record<string, string>;
   readonly onUnexpectedExit?: (name: string, code: number | null) => void;
+  /** How long each process may take to be ready (default 30 s; a busy machine starting many needs more). */
+  readonly readyTimeoutMs?: number;
 }
 
 export interface MetroServices {
   readonly gatewayUrl: string;
   readonly sinkUrl?: string;
+  readonly consoleUrl?: string;
   /** Each service's ops endpoint (/healthz, /readyz, /metrics) by process name. */
   readonly opsUrls: Readonly<Record<string, string>>;
   readonly supervisor: Supervisor;
@@ -51,7 +56,7 @@ export const startMetroServices = async (options: MetroServicesOptions): Promise
   ) => {
     supervisor.start(name, script, { ...common, ...env });
     opsUrls[name] = url;
-    ready.push(waitReady(name, `${url}${readyPath}`));
+    ready.push(waitReady(name, `${url}${readyPath}`, options.readyTimeoutMs));
   };
   try {
     if (options.sinkPort !== undefined) {
@@ -69,6 +74,17 @@ export const startMetroServices = async (options: MetroServicesOptions): Promise
       { GATEWAY_PORT: String(options.gatewayPort) },
       localUrl(options.gatewayPort),
     );
+    if (options.console !== undefined) {
+      start(
+        "console",
+        "services/console/src/main.ts",
+        {
+          CONSOLE_PORT: String(options.console.port),
+          CONSOLE_OPERATORS_FILE: options.console.operatorsFile,
+        },
+        localUrl(options.console.port),
+      );
+    }
     const withOps = (name: string, script: string, env: Record<string, string> = {}) => {
       const port = options.opsPortOf(name);
       start(name, script, { ...env, OPS_PORT: String(port) }, localUrl(port));
@@ -86,6 +102,7 @@ export const startMetroServices = async (options: MetroServicesOptions): Promise
   return {
     gatewayUrl: localUrl(options.gatewayPort),
     ...(options.sinkPort !== undefined && { sinkUrl: localUrl(options.sinkPort) }),
+    ...(options.console !== undefined && { consoleUrl: localUrl(options.console.port) }),
     opsUrls,
     supervisor,
     stop: () => supervisor.stopAll(),

@@ -14,6 +14,8 @@ export interface Supervisor {
   start(name: string, script: string, env: Record<string, string>, args?: string[]): ServiceProcess;
   /** SIGTERM to every service, then waits for all of them (each has its own shutdown deadline). */
   stopAll(): Promise<void>;
+  /** The process id of each running service by name (the soak reads their memory from /proc). */
+  pids(): Record<string, number>;
 }
 
 /** Runs scripts of the repository at `root`, logging into `logs`. */
@@ -50,12 +52,16 @@ export const createSupervisor = (
       for (const { child } of running.values()) child.kill("SIGTERM");
       await Promise.all(exits);
     },
+    pids: () =>
+      Object.fromEntries(
+        [...running].flatMap(([name, { child }]) => (child.pid === undefined ? [] : [[name, child.pid]])),
+      ),
   };
   return supervisor;
 };
 
 /** Polls a service's readiness URL until it answers 200. */
-export const waitReady = async (name: string, url: string, timeoutMs = 30_000) => {
+export const waitReady = async (name: string, url: string, timeoutMs = 90_000) => {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ok = await fetch(url)

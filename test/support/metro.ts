@@ -153,16 +153,4 @@ export const logsOf = async (running: RunningMetro): Promise<string> => {
   return chunks.join("");
 };
 
-export const waitFor = async <T>(
-  what: string,
-  probe: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
+export { waitFor } from "@tongbao/testkit";

@@ -1,6 +1,7 @@
 import type { EventInput, SubjectParts } from "@tongbao/events";
 import { createCaseLedger } from "./case-ledger.ts";
 import { type Connection, type ConnectOptions, openConnection } from "./connect.ts";
+import { createDeadLetterAdmin, type DeadLetterAdmin } from "./dead-letter-admin.ts";
 import { startDeadLetterMover } from "./dead-letters.ts";
 import { type Following, type FollowQuery, follow } from "./follow.ts";
 import { createHandledLog } from "./handled.ts";
@@ -16,6 +17,7 @@ import {
 import { type NoticeRef, type Receipt, type ReceiptReport, receiptsOf, recordReceipt } from "./receipts.ts";
 import { type ReplayedEvent, type ReplayQuery, replay } from "./replay.ts";
 import { openStore, type Store, type StoreOptions } from "./store.ts";
+import { type StreamReport, streamsReport } from "./streams-report.ts";
 import { type SubscribeOptions, type Subscription, subscribe } from "./subscribe.ts";
 import { ensureTopology, type TopologyOptions } from "./topology.ts";
 
@@ -39,6 +41,10 @@ export interface Bus extends AsyncDisposable {
   receipts(notice: NoticeRef, expectedCities: readonly string[]): Promise<ReceiptReport>;
   /** Moves max-deliveries and terminated messages into DEADLETTER; run it in one service. */
   startDeadLetterMover(): Promise<{ stop(): Promise<void> }>;
+  /** Operators' view of DEADLETTER: list, show, re-drive (once each), drop. */
+  readonly deadLetters: DeadLetterAdmin;
+  /** Every stream: size, consumers with their backlogs, sources with how long since last heard. */
+  streamsReport(): Promise<StreamReport[]>;
   ensureTopology(options?: TopologyOptions): Promise<void>;
   /** True while connected to a server (false while reconnecting). */
   isConnected(): boolean;
@@ -81,6 +87,8 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
     recordReceipt: (receipt) => recordReceipt(conn, receipt),
     receipts: (notice, expected) => receiptsOf(conn, notice, expected),
     startDeadLetterMover: () => startDeadLetterMover(conn),
+    deadLetters: createDeadLetterAdmin(conn),
+    streamsReport: () => streamsReport(conn),
     ensureTopology: (topology) => ensureTopology(conn, topology),
     isConnected: conn.isConnected,
     close,

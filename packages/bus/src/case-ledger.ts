@@ -3,7 +3,7 @@ import { type KV, Kvm } from "@nats-io/kv";
 import type { TongbaoEvent } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { ConcurrencyConflictError, NotFoundError, PermissionDeniedError } from "./errors.ts";
-import { Buckets, Streams } from "./topology.ts";
+import { Buckets } from "./topology.ts";
 
 // 首接负责制: only the city that owns a case may append to it, and ownership moves only by
 // case.transferred. A case's events are spread over several subjects (one per origin and action),
@@ -43,7 +43,7 @@ export const createCaseLedger = (conn: Connection, inFlightGraceMs = 60_000): Ca
   // The head is in the log when the last event on its subject is the head itself: appends to the
   // case are serialised through the ledger, so nothing of this case can have landed there after it.
   const headInLog = async (head: LedgerEntry["head"]) => {
-    const stored = await conn.jsm.direct.getMessage(Streams.events, { last_by_subj: head.subject });
+    const stored = await conn.jsm.direct.getMessage(conn.streams.outbox, { last_by_subj: head.subject });
     return stored !== null && stored.json<{ id?: unknown }>().id === head.id;
   };
 

@@ -6,6 +6,7 @@ import {
   type NatsConnection,
   type NodeConnectionOptions,
 } from "@nats-io/transport-node";
+import { type BusMode, type StreamNames, streamNamesOf } from "./domains.ts";
 
 export type Credentials =
   | { readonly kind: "none" }
@@ -21,6 +22,8 @@ export interface ConnectOptions {
   readonly credentials?: Credentials;
   /** How long a JetStream API call may take; cluster elections need more than the default. */
   readonly apiTimeoutMs?: number;
+  /** Single server or cluster (default), a city's leaf node, or the hub: same code, other streams. */
+  readonly mode?: BusMode;
 }
 
 /** The live connection and its JetStream handles, shared by every part of the bus. */
@@ -28,6 +31,9 @@ export interface Connection {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  readonly mode: BusMode;
+  /** The streams this connection reads and writes in its mode. */
+  readonly streams: StreamNames;
   /** False from a disconnect until the client has reconnected (health checks ask this). */
   isConnected(): boolean;
 }
@@ -71,5 +77,13 @@ export const openConnection = async (options: ConnectOptions): Promise<Connectio
     }
   })();
   const jsm = await jetstreamManager(nc, { timeout, checkAPI: false });
-  return { nc, js: jetstream(nc, { timeout }), jsm, isConnected: () => connected && !nc.isClosed() };
+  const mode = options.mode ?? { kind: "single" };
+  return {
+    nc,
+    js: jetstream(nc, { timeout }),
+    jsm,
+    mode,
+    streams: streamNamesOf(mode),
+    isConnected: () => connected && !nc.isClosed(),
+  };
 };

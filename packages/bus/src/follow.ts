@@ -20,7 +20,7 @@ export interface Following extends AsyncIterable<ReplayedEvent> {
  * For read models that keep their own checkpoint; work that must not be lost uses `subscribe`.
  */
 export const follow = async (conn: Connection, query: FollowQuery = {}): Promise<Following> => {
-  const { stream, filter, match } = matcherOf(query);
+  const { stream, filter, match } = matcherOf(query, conn.streams);
   const consumer = await conn.js.consumers.get(
     stream,
     query.from === "now"

@@ -1,7 +1,6 @@
 import { decodeEvent, type SubjectParts, subjectOf } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import type { ReplayedEvent } from "./replay.ts";
-import { Streams } from "./topology.ts";
 
 /**
  * The latest event stored on one aggregate's subject — e.g. the answer to a trace request, or a
@@ -9,7 +8,7 @@ import { Streams } from "./topology.ts";
  */
 export const lastEvent = async (conn: Connection, parts: SubjectParts): Promise<ReplayedEvent | null> => {
   const subject = subjectOf(parts);
-  const stream = parts.audience === undefined ? Streams.events : Streams.direct;
+  const stream = parts.audience === undefined ? conn.streams.events : conn.streams.direct;
   const stored = await conn.jsm.direct.getMessage(stream, { last_by_subj: subject });
   if (stored === null) return null;
   return {
@@ -21,6 +20,6 @@ export const lastEvent = async (conn: Connection, parts: SubjectParts): Promise<
 };
 
 export const lastSeq = async (conn: Connection, stream: "events" | "direct"): Promise<number> => {
-  const info = await conn.jsm.streams.info(stream === "events" ? Streams.events : Streams.direct);
+  const info = await conn.jsm.streams.info(stream === "events" ? conn.streams.events : conn.streams.direct);
   return info.state.messages === 0 ? 0 : info.state.last_seq;
 };

@@ -2,7 +2,6 @@ import { isCityId, isToken } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
 import { untilDeadline } from "./retry.ts";
-import { Streams } from "./topology.ts";
 
 /** Which event: receipts are keyed by the notice's origin and id. */
 export interface NoticeRef {
@@ -61,7 +60,7 @@ export const receiptsOf = async (
 ): Promise<ReceiptReport> => {
   const found = await Promise.all(
     expected.map(async (city) => {
-      const stored = await conn.jsm.direct.getMessage(Streams.receipts, {
+      const stored = await conn.jsm.direct.getMessage(conn.streams.receipts, {
         last_by_subj: receiptSubject(notice, city),
       });
       return stored === null ? { city, at: null } : { city, at: stored.json<{ at: string }>().at };

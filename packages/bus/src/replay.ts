@@ -9,7 +9,7 @@ import {
   type TongbaoEvent,
 } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
-import { Streams } from "./topology.ts";
+import type { StreamNames } from "./domains.ts";
 
 type Moment = Date | string;
 
@@ -65,7 +65,7 @@ const startOf = (query: ReplayQuery): Partial<ConsumerConfig> => {
  * stays flat however long the history is. The iterator ends at what was stored when it started.
  */
 /** The server-side filter subject and the client-side checks of a query. */
-export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">) => {
+export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">, streams: StreamNames) => {
   const direct = query.stream === "direct";
   if (direct && query.audience === undefined)
     throw new TypeError("a directed replay needs the audience city (or * for every city)");
@@ -89,7 +89,7 @@ export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">) => {
       return undefined;
     return event;
   };
-  return { stream: direct ? Streams.direct : Streams.events, filter, match };
+  return { stream: direct ? streams.direct : streams.events, filter, match };
 };
 
 /**
@@ -98,8 +98,9 @@ export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">) => {
  * stays flat however long the history is. The iterator ends at what was stored when it started.
  */
 export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncGenerator<ReplayedEvent> {
-  const { stream, filter, match } = matcherOf(query);
+  const { stream, filter, match } = matcherOf(query, conn.streams);
   const recordedUntil = toMs(query.recordedUntil);
+  await replicasCaughtUp(conn, stream);
 
   const info = await conn.jsm.consumers.add(stream, {
     ack_policy: AckPolicy.None,
@@ -133,6 +134,23 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
     await release();
   }
 }
+
+const REPLICA_WAIT_MS = 10_000;
+
+/**
+ * On a cluster, waits (a bounded time) until every replica that is up is current. The replay's
+ * consumer may be placed on any replica, and one that is still catching up after a restart would
+ * count fewer pending messages and end the replay early. A single server answers at once.
+ */
+const replicasCaughtUp = async (conn: Connection, stream: string) => {
+  const deadline = Date.now() + REPLICA_WAIT_MS;
+  for (;;) {
+    const replicas = (await conn.jsm.streams.info(stream)).cluster?.replicas ?? [];
+    const caughtUp = replicas.every((r) => r.offline === true || (r.current && (r.lag ?? 0) === 0));
+    if (caughtUp || Date.now() > deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
 
 const inTime = (time: string, since: number | undefined, until: number | undefined) => {
   if (since === undefined && until === undefined) return true;

@@ -13,6 +13,7 @@ import { DeadLetterReason, deadLetterOf, storeDeadLetter } from "./dead-letters.
 import { TopologyConflictError } from "./errors.ts";
 import type { HandledLog } from "./handled.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
+import { originalDelivery, redriveConsumerName, redriveFilter } from "./redrive.ts";
 import { differencesOf, Streams } from "./topology.ts";
 
 export interface Delivery {
@@ -113,12 +114,18 @@ export const subscribe = async (
   if (!isToken(options.service)) throw new TypeError("service must be a token: A-Z, a-z, 0-9, '_', '-'");
   const name = `${options.city}-${options.service}`;
   const direct = options.stream === "direct";
-  const stream = direct ? Streams.direct : Streams.events;
+  const stream = direct ? conn.streams.direct : conn.streams.events;
   const filter = filterSubject({
     ...options.filter,
     ...(direct ? { audience: options.audience ?? options.city } : {}),
   });
   await ensureConsumer(conn, stream, consumerConfig(name, filter, options));
+  // Dead letters an operator re-drives come back through a second durable consumer, to the same
+  // handler with the same de-duplication, retries and dead-lettering.
+  await ensureConsumer(conn, Streams.redrive, {
+    ...consumerConfig(redriveConsumerName(name), redriveFilter(name), options),
+    deliver_policy: DeliverPolicy.All,
+  });
 
   const maxAttempts = options.maxAttempts ?? 5;
   const backoff = options.backoffMs ?? DEFAULT_BACKOFF;
@@ -160,12 +167,7 @@ export const subscribe = async (
     }
     const heartbeat = setInterval(() => m.working(), Math.max(1_000, ackWait / 3));
     try {
-      const later = await options.handler(event, {
-        seq: m.seq,
-        subject: m.subject,
-        attempt: m.info.deliveryCount,
-        recordedAt: new Date(Math.floor(m.info.timestampNanos / 1e6)),
-      });
+      const later = await options.handler(event, { ...originalDelivery(m), attempt: m.info.deliveryCount });
       if (later) {
         // Deferred work is not a failure, but JetStream counts each redelivery against max_deliver:
         // a consumer that defers sets maxAttempts high enough for its deferrals.
@@ -181,13 +183,16 @@ export const subscribe = async (
     return ack(m);
   };
 
-  const consumer = await conn.js.consumers.get(stream, name);
+  const consumers = [
+    await conn.js.consumers.get(stream, name),
+    await conn.js.consumers.get(Streams.redrive, redriveConsumerName(name)),
+  ];
   const batchSize = Math.max(16, (options.concurrency ?? 8) * 2);
   // One bounded pull request at a time, each read to its end. A long-lived `consume()` would leave
   // messages on the wire to an inbox that stop() unsubscribes: JetStream would hold them back for
   // the whole ack wait before the next instance could have them. A fetch ends by itself within
   // `FETCH_EXPIRES_MS`, and what it brings after a stop is handed back at once.
-  const loop = (async () => {
+  const pull = async (consumer: (typeof consumers)[number]) => {
     while (!stopping) {
       try {
         const batch = await consumer.fetch({ max_messages: batchSize, expires: FETCH_EXPIRES_MS });
@@ -210,13 +215,14 @@ export const subscribe = async (
         if (!stopping) await new Promise((resolve) => setTimeout(resolve, 1_000));
       }
     }
-  })();
+  };
+  const loops = Promise.all(consumers.map(pull));
 
   return {
     consumer: name,
     stop: async () => {
       stopping = true;
-      await loop;
+      await loops;
       await queue.idle();
     },
   };

@@ -8,6 +8,7 @@ import {
 import { Kvm } from "@nats-io/kv";
 import { nanos } from "@nats-io/transport-node";
 import type { Connection } from "./connect.ts";
+import { ensureDomainStreams } from "./domain-topology.ts";
 import { TopologyConflictError, type TopologyDifference } from "./errors.ts";
 
 export const Streams = {
@@ -21,6 +22,8 @@ export const Streams = {
   deadLetters: "DEADLETTER",
   /** The server's max-deliveries and terminated advisories, kept so a mover that was down misses none. */
   advisories: "ADVISORIES",
+  /** Dead letters sent back to their consumer, once each: rdv.<consumer>.<stream>.<seq>. */
+  redrive: "REDRIVE",
 } as const;
 export type Streams = (typeof Streams)[keyof typeof Streams];
 
@@ -83,6 +86,8 @@ export const streamSpecs = (options: TopologyOptions = {}): StreamSpec[] => {
     spec(Streams.receipts, ["rcpt.>"], { max_msgs_per_subject: 1 }),
     // Dead letters may copy directed messages: they expire like them.
     spec(Streams.deadLetters, ["dlq.>"], { max_age: directMaxAge }),
+    // Re-driven copies of dead letters; each subject is written once, so it also marks "re-driven".
+    spec(Streams.redrive, ["rdv.>"], { max_age: directMaxAge }),
     spec(
       Streams.advisories,
       [
@@ -130,7 +135,9 @@ const ensureStream = async (conn: Connection, spec: StreamSpec): Promise<Topolog
  */
 export const ensureTopology = async (conn: Connection, options: TopologyOptions = {}): Promise<void> => {
   const differences: TopologyDifference[] = [];
-  for (const spec of streamSpecs(options)) differences.push(...(await ensureStream(conn, spec)));
+  if (conn.mode.kind === "single") {
+    for (const spec of streamSpecs(options)) differences.push(...(await ensureStream(conn, spec)));
+  } else differences.push(...(await ensureDomainStreams(conn, conn.mode, options)));
   if (differences.length > 0) throw new TopologyConflictError(differences);
   const kvm = new Kvm(conn.js);
   const replicas = options.replicas ?? 1;

@@ -21,14 +21,4 @@ export const given = <S, E extends TongbaoEvent>(model: ReadModel<S, E>, inputs:
   return states;
 };
 
-export const waitFor = async (
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
+export { waitFor } from "@tongbao/testkit";

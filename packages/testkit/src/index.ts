@@ -2,5 +2,13 @@
 
 export type { EventOverrides } from "./events.ts";
 export { eventOf, uniqueKey } from "./events.ts";
-export type { NatsCluster, NatsServer, StartNatsOptions } from "./nats/index.ts";
-export { freePorts, startCluster, startNats } from "./nats/index.ts";
+export type {
+  LeafCityServer,
+  LeafMetro,
+  NatsCluster,
+  NatsServer,
+  StartLeafMetroOptions,
+  StartNatsOptions,
+} from "./nats/index.ts";
+export { freePorts, startCluster, startLeafMetro, startNats } from "./nats/index.ts";
+export { waitFor } from "./wait.ts";

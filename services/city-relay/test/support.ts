@@ -26,17 +26,7 @@ export const startHarness = async (): Promise<Harness> => {
   };
 };
 
-export const waitFor = async (
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
+export { waitFor } from "@tongbao/testkit";
 
 const metro = await loadMetro(join(import.meta.dirname, "../../../infra/metros/yrd.json"));
 

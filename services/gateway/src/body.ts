@@ -33,6 +33,10 @@ export const parseJsonBody = (body: Buffer): unknown => {
     return JSON.parse(text, refusePrototypeKeys);
   } catch (error) {
     if (error instanceof SyntaxError && error.message.includes("__proto__")) throw badRequest(error.message);
+    // Found by the fuzz run (test/hardening/input): JSON nested a few thousand levels deep overflows
+    // the parser's stack (with a reviver, JSON.parse recurses). It is valid JSON, so say what is wrong
+    // with it instead of "not valid JSON". No event of the catalog nests more than a few levels.
+    if (error instanceof RangeError) throw badRequest("the body is nested too deeply");
     const position = error instanceof Error ? /position (\d+)/.exec(error.message)?.[1] : undefined;
     throw badRequest(
       `the body is not valid JSON${position === undefined ? "" : ` (at position ${position})`}`,

@@ -1,3 +1,4 @@
+import { NatsSettings } from "@tongbao/service-kit";
 import { z } from "zod";
 
 const port = z.coerce.number().int("must be a whole number").min(0).max(65_535);
@@ -5,7 +6,7 @@ const positive = z.coerce.number().int("must be a whole number").positive("must 
 
 /** The gateway process's configuration, from the environment (parsed once, in main.ts). */
 export const GatewayConfig = z.object({
-  NATS_URL: z.string().min(1).default("nats://127.0.0.1:14222"),
+  ...NatsSettings,
   GATEWAY_HOST: z.string().min(1).default("127.0.0.1"),
   GATEWAY_PORT: port.default(8080),
   /** The metro definition: cities, their token hashes' secret references, acknowledgement window. */

@@ -29,6 +29,15 @@ export interface GatewayOptions {
 // Second line of defence: fastify's request serializer leaves headers out, but a custom one might not.
 const redact = { paths: ["req.headers.authorization", "headers.authorization"], censor: "[redacted]" };
 
+// Found by the fuzz run (test/hardening/input): fastify's default request serializer logs the raw
+// URL, so whatever a caller put in a path or a query string (a key, a cursor, a hostile value, a
+// person's details) reached the log. The route pattern says which route was asked, and nothing more.
+const requestForLog = (request: FastifyRequest) => ({
+  method: request.method,
+  route: request.routeOptions?.url ?? "unmatched",
+  remoteAddress: request.ip,
+});
+
 /**
  * The gateway as a fastify app, routes registered, not yet listening: `app.inject` in tests,
  * `app.listen` in a process. `app.close()` ends live feeds and stops answering.
@@ -39,7 +48,7 @@ export const createGateway = (options: GatewayOptions): FastifyInstance => {
   const context: GatewayContext = { ...options, limits, metrics };
   const loggerInstance: FastifyBaseLogger | undefined = options.logger?.child(
     { component: "http" },
-    { redact },
+    { redact, serializers: { req: requestForLog } },
   );
   const app = Fastify({
     ...(loggerInstance === undefined ? { logger: false } : { loggerInstance }),

@@ -77,14 +77,4 @@ export const bearer = (id: City) => ({ authorization: `Bearer ${tokens[id]}` });
 /** An event as a city system sends it over HTTP: no origin (the token says who), no id unless given. */
 export const asSent = ({ origin: _origin, ...event }: EventInput): Record<string, unknown> => event;
 
-export const waitFor = async (
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
+export { waitFor } from "@tongbao/testkit";

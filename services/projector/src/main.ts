@@ -2,10 +2,10 @@
 //   node services/projector/src/main.ts                 keep the read models current
 //   node services/projector/src/main.ts rebuild [name]  rebuild one read model (or all), print the figures, exit
 import { connectBus } from "@tongbao/bus";
-import { loadMetro } from "@tongbao/metro";
+import { cityIds, loadMetro } from "@tongbao/metro";
 import { createProjector } from "@tongbao/projections";
-import { createLogger, parseConfig, runService, startOpsServer } from "@tongbao/service-kit";
-import { Config, credentialsOf } from "./config.ts";
+import { createLogger, natsOptionsOf, parseConfig, runService, startOpsServer } from "@tongbao/service-kit";
+import { Config } from "./config.ts";
 
 const [command, modelName] = process.argv.slice(2);
 const logger = createLogger("projector");
@@ -13,11 +13,7 @@ const logger = createLogger("projector");
 const connect = async () => {
   const config = parseConfig(Config);
   const metro = await loadMetro(config.METRO);
-  const bus = await connectBus({
-    servers: config.NATS_URL.split(","),
-    name: "metro-projector",
-    credentials: credentialsOf(config),
-  });
+  const bus = await connectBus(natsOptionsOf(config, "metro-projector", cityIds(metro)));
   const projector = createProjector({
     bus,
     logger,

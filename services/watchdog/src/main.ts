@@ -1,16 +1,23 @@
 // The watchdog process: node services/watchdog/src/main.ts (from the repository root).
 import { connectBus } from "@tongbao/bus";
-import { loadMetro } from "@tongbao/metro";
-import { createLogger, parseConfig, runService, startOpsServer } from "@tongbao/service-kit";
+import { cityIds, loadMetro } from "@tongbao/metro";
+import {
+  createLogger,
+  NatsSettings,
+  natsOptionsOf,
+  OpsSettings,
+  parseConfig,
+  runService,
+  startOpsServer,
+} from "@tongbao/service-kit";
 import { z } from "zod";
 import { createWatchdog } from "./watchdog.ts";
 
+// Its NATS user must read every city's directed messages (to watch trace requests).
 const Config = z.object({
-  NATS_URL: z.string().min(1).default("nats://127.0.0.1:14222"),
-  /** A NATS credentials file for the watchdog's user (it reads every city's directed messages). */
-  NATS_CREDS: z.string().min(1).optional(),
+  ...NatsSettings,
+  ...OpsSettings,
   METRO: z.string().min(1).default("infra/metros/yrd.json"),
-  OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(9_404),
 });
 
 const config = parseConfig(Config);
@@ -18,14 +25,11 @@ const logger = createLogger("watchdog");
 
 await runService(logger, async () => {
   const metro = await loadMetro(config.METRO);
-  const bus = await connectBus({
-    servers: config.NATS_URL,
-    name: "metro-watchdog",
-    ...(config.NATS_CREDS && { credentials: { kind: "creds", file: config.NATS_CREDS } }),
-  });
+  const bus = await connectBus(natsOptionsOf(config, "metro-watchdog", cityIds(metro)));
   // A start that fails half-way must not leave the connection open: the process would never exit.
   const ops = await startOpsServer({
     port: config.OPS_PORT,
+    host: config.OPS_HOST,
     checks: { nats: () => bus.isConnected() },
   }).catch(async (error: unknown) => {
     await bus.close();

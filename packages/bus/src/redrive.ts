@@ -1,0 +1,101 @@
+import type { JsMsg } from "@nats-io/jetstream";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { Connection } from "./connect.ts";
+import type { DeadLetter } from "./dead-letters.ts";
+import { ConcurrencyConflictError } from "./errors.ts";
+import { untilDeadline } from "./retry.ts";
+import { Streams } from "./topology.ts";
+
+// Where a re-driven message came from, carried in headers so that the handler sees the original
+// delivery (its deadlines run from when the original was stored, not from the re-drive).
+const ORIGINAL_STREAM = "Tongbao-Original-Stream";
+const ORIGINAL_SEQ = "Tongbao-Original-Seq";
+const ORIGINAL_SUBJECT = "Tongbao-Original-Subject";
+const ORIGINAL_RECORDED_AT = "Tongbao-Original-Recorded-At";
+
+export const redriveSubject = (consumer: string, stream: string, seq: number) =>
+  `rdv.${consumer}.${stream}.${seq}`;
+
+/** The durable consumer of a subscription's re-driven messages, next to its main one. */
+export const redriveConsumerName = (consumer: string) => `${consumer}-redrive`;
+export const redriveFilter = (consumer: string) => `rdv.${consumer}.>`;
+
+interface Original {
+  readonly stream: string;
+  readonly seq: number;
+  readonly subject: string;
+  readonly recordedAtMs?: number;
+}
+
+/** The first delivery's coordinates: a dead letter of a re-driven message points back through it. */
+const originalOf = async (conn: Connection, letter: DeadLetter): Promise<Original> => {
+  if (letter.stream === Streams.redrive) {
+    const copy = await conn.jsm.streams.getMessage(Streams.redrive, { seq: letter.seq }).catch(() => null);
+    const recordedAt = Number(copy?.header.get(ORIGINAL_RECORDED_AT));
+    if (copy?.header.has(ORIGINAL_STREAM)) {
+      return {
+        stream: copy.header.get(ORIGINAL_STREAM),
+        seq: Number(copy.header.get(ORIGINAL_SEQ)),
+        subject: copy.header.get(ORIGINAL_SUBJECT),
+        ...(Number.isFinite(recordedAt) && recordedAt > 0 ? { recordedAtMs: recordedAt } : {}),
+      };
+    }
+  }
+  const stored = await conn.jsm.streams.getMessage(letter.stream, { seq: letter.seq }).catch(() => null);
+  return {
+    stream: letter.stream,
+    seq: letter.seq,
+    subject: letter.subject,
+    ...(stored === null ? {} : { recordedAtMs: stored.time.getTime() }),
+  };
+};
+
+/**
+ * Sends a dead letter's message back to its consumer, once: the re-drive subject must still be
+ * empty (expected last subject sequence 0). False when it was re-driven before or has no payload.
+ */
+export const redriveOne = async (conn: Connection, letter: DeadLetter): Promise<boolean> => {
+  if (letter.payload === null) return false;
+  const subject = redriveSubject(letter.consumer, letter.stream, letter.seq);
+  const original = await originalOf(conn, letter);
+  const h = natsHeaders();
+  h.set(ORIGINAL_STREAM, original.stream);
+  h.set(ORIGINAL_SEQ, String(original.seq));
+  h.set(ORIGINAL_SUBJECT, original.subject);
+  if (original.recordedAtMs !== undefined) h.set(ORIGINAL_RECORDED_AT, String(original.recordedAtMs));
+  try {
+    const ack = await untilDeadline(`re-drive ${subject}`, 30_000, (timeout) =>
+      conn.js.publish(subject, letter.payload as string, {
+        timeout,
+        headers: h,
+        msgID: subject,
+        expect: { lastSubjectSequence: 0 },
+      }),
+    );
+    return !ack.duplicate;
+  } catch (error) {
+    if (error instanceof ConcurrencyConflictError) return false;
+    throw error;
+  }
+};
+
+/** When the dead letter was re-driven, or undefined when it was not (or the marker expired). */
+export const redrivenAt = async (conn: Connection, letter: DeadLetter): Promise<string | undefined> => {
+  const copy = await conn.jsm.direct.getMessage(Streams.redrive, {
+    last_by_subj: redriveSubject(letter.consumer, letter.stream, letter.seq),
+  });
+  return copy === null ? undefined : copy.time.toISOString();
+};
+
+/** What the handler of a re-driven message is told: the original stream position and time. */
+export const originalDelivery = (m: JsMsg): { seq: number; subject: string; recordedAt: Date } => {
+  const recordedAt = Math.floor(m.info.timestampNanos / 1e6);
+  if (m.info.stream !== Streams.redrive || !m.headers?.has(ORIGINAL_SEQ))
+    return { seq: m.seq, subject: m.subject, recordedAt: new Date(recordedAt) };
+  const original = Number(m.headers.get(ORIGINAL_RECORDED_AT));
+  return {
+    seq: Number(m.headers.get(ORIGINAL_SEQ)),
+    subject: m.headers.get(ORIGINAL_SUBJECT),
+    recordedAt: new Date(Number.isFinite(original) && original > 0 ? original : recordedAt),
+  };
+};

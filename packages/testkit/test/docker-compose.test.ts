@@ -1,0 +1,82 @@
+// docker-compose.yml is checked without a Docker engine: its YAML, and that everything it refers to
+// exists and agrees (mounted files, volumes, dependencies, the servers' users and variables).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const root = fileURLToPath(new URL("../../..", import.meta.url));
+
+interface Service {
+  image?: string;
+  command?: string[];
+  volumes?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+}
+interface Compose {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(readFileSync(join(root, "docker-compose.yml"), "utf8"), { merge: true }) as Compose;
+const services = Object.entries(compose.services);
+const natsConfigOf = (service: Service) => {
+  const mount = service.volumes?.find((v) => v.endsWith(":/etc/nats/nats.conf:ro"));
+  return mount === undefined ? undefined : readFileSync(join(root, mount.split(":")[0] as string), "utf8");
+};
+
+describe("docker-compose.yml", () => {
+  it("mounts only files that exist and volumes it declares", () => {
+    for (const [name, service] of services) {
+      expect(service.image, `${name} has an image`).toBeTruthy();
+      for (const volume of service.volumes ?? []) {
+        const source = volume.split(":")[0] as string;
+        if (source.startsWith("."))
+          expect(existsSync(join(root, source)), `${name} mounts ${source}`).toBe(true);
+        else expect(compose.volumes, `${name}'s volume ${source} is declared`).toHaveProperty(source);
+      }
+    }
+  });
+
+  it("starts services after healthy servers that exist", () => {
+    for (const [name, service] of services) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        expect(compose.services, `${name} depends on ${dependency}`).toHaveProperty(dependency);
+        if (condition === "service_healthy") expect(compose.services[dependency]?.healthcheck).toBeDefined();
+      }
+    }
+  });
+
+  it("gives every nats-server each variable its config reads", () => {
+    for (const [name, service] of services) {
+      const config = natsConfigOf(service);
+      if (config === undefined) continue;
+      // Variables outside comments and quoted strings ("$KV.>" is a subject, not a variable).
+      const code = config.replace(/#.*$/gm, "").replace(/"[^"]*"/g, "");
+      for (const [, variable] of code.matchAll(/\$([A-Z][A-Z0-9_]+)/g)) {
+        expect(service.environment, `${name} sets ${variable}`).toHaveProperty(variable as string);
+      }
+    }
+  });
+
+  it("connects each service to servers that exist, as a user they define, with its password", () => {
+    for (const [name, service] of services) {
+      const env = service.environment ?? {};
+      if (env.NATS_URL === undefined) continue;
+      for (const url of env.NATS_URL.split(",")) {
+        const host = new URL(url).hostname;
+        const server = compose.services[host];
+        expect(server, `${name} connects to ${host}`).toBeDefined();
+        const config = natsConfigOf(server as Service) ?? "";
+        expect(config, `${host} defines the user ${env.NATS_USER}`).toContain(`user: "${env.NATS_USER}"`);
+        const passwordVariable = `NATS_PASSWORD_${env.NATS_USER?.toUpperCase()}`;
+        expect(env.NATS_PASSWORD, `${name} has ${passwordVariable}`).toBe(
+          (server as Service).environment?.[passwordVariable],
+        );
+      }
+    }
+  });
+});

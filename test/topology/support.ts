@@ -1,0 +1,67 @@
+import type { Bus, Published } from "@tongbao/bus";
+import { eventOf } from "@tongbao/testkit";
+
+export const waitFor = async (
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 60_000,
+) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+/** `count` broadcasts from `origin`, each its own aggregate. */
+export const broadcasts = (origin: string, count: number, label: string) =>
+  Array.from({ length: count }, (_, i) =>
+    eventOf("pass.issued", { origin, source: undefined, subject: `${label}-${origin}-${i}` }),
+  );
+
+/** Publishes and returns what was stored, failing on any outcome that is not stored. */
+export const publishAll = async (bus: Bus, inputs: ReturnType<typeof broadcasts>): Promise<Published[]> => {
+  const outcomes = await bus.publishBatch(inputs, { window: 128 });
+  return outcomes.map((outcome) => {
+    if (!outcome.ok) throw outcome.error;
+    return outcome.published;
+  });
+};
+
+export interface Figures {
+  readonly published: number;
+  readonly stored: number;
+  readonly lost: number;
+  readonly duplicated: number;
+  readonly outOfOrder: number;
+}
+
+/**
+ * Compares what a stream holds (ids per origin, in stream order) with what each origin published (in
+ * the order its own stream stored them).
+ */
+export const compare = (
+  expected: ReadonlyMap<string, readonly string[]>,
+  stored: readonly { origin: string; id: string }[],
+): Figures => {
+  const seen = new Map<string, number>();
+  for (const { id } of stored) seen.set(id, (seen.get(id) ?? 0) + 1);
+  let published = 0;
+  let lost = 0;
+  let outOfOrder = 0;
+  for (const [origin, ids] of expected) {
+    published += ids.length;
+    lost += ids.filter((id) => !seen.has(id)).length;
+    const wanted = new Set(ids);
+    const order = stored.filter((e) => e.origin === origin && wanted.has(e.id)).map((e) => e.id);
+    const firstSeen = [...new Set(order)];
+    const inPublishOrder = ids.filter((id) => seen.has(id));
+    outOfOrder += firstSeen.filter((id, i) => id !== inPublishOrder[i]).length;
+  }
+  const duplicated = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
+  return { published, stored: stored.length, lost, duplicated, outOfOrder };
+};
+
+export const report = (title: string, figures: Record<string, unknown>) => {
+  process.stdout.write(`${title}: ${JSON.stringify(figures)}\n`);
+};
