@@ -1,18 +1,9 @@
-import type { ServerResponse } from "node:http";
 import type { Following, FollowQuery } from "@tongbao/bus";
+import { serveEventFeed } from "@tongbao/service-kit";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { eventTypeList, originOf, parseQuery } from "../query.ts";
-
-const writeOrWait = async (res: ServerResponse, chunk: string) => {
-  if (res.write(chunk)) return;
-  // A slow reader: stop pulling from the bus until its socket drains (or goes away).
-  await new Promise<void>((resolve) => {
-    res.once("drain", resolve);
-    res.once("close", resolve);
-  });
-};
 
 /**
  * The live feed as server-sent events: every broadcast and the directed messages addressed to the
@@ -49,45 +40,20 @@ export const registerStream = (app: FastifyInstance, { bus, metro, limits, metri
     }
 
     reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "close",
-      "x-accel-buffering": "no",
+    const [events, direct] = follows as [Following, Following];
+    const close = serveEventFeed({
+      res: reply.raw,
+      follows: { events, direct },
+      heartbeatMs: limits.heartbeatMs,
+      format: (stream, { event, seq }) =>
+        `id: ${stream}-${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
+      onError: (error) => request.log.error({ err: error }, "live feed failed"),
+      onClose: () => {
+        open.delete(close);
+        metrics.liveFeeds.dec();
+      },
     });
-    res.write(": connected\n\n");
-    const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), limits.heartbeatMs);
-    let closed = false;
-    const close = async () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(heartbeat);
-      open.delete(close);
-      metrics.liveFeeds.dec();
-      await Promise.all(follows.map((f) => f.stop().catch(() => undefined)));
-      res.end();
-    };
     open.add(close);
     metrics.liveFeeds.inc();
-    res.on("close", () => void close());
-
-    const pump = async (stream: string, following: Following) => {
-      for await (const { event, seq } of following) {
-        if (closed) return;
-        await writeOrWait(
-          res,
-          `id: ${stream}-${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
-        );
-      }
-    };
-    const [events, direct] = follows as [Following, Following];
-    Promise.all([pump("events", events), pump("direct", direct)]).then(
-      () => close(),
-      (error: unknown) => {
-        request.log.error({ err: error }, "live feed failed");
-        void close();
-      },
-    );
   });
 };
