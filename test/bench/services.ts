@@ -9,7 +9,7 @@ import type { EventInput } from "@tongbao/events";
 import { createProjector } from "@tongbao/projections";
 import { eventOf, startNats } from "@tongbao/testkit";
 import { startMetroServices } from "../../infra/start/metro.ts";
-import { root, writeMetro } from "../support/metro.ts";
+import { servicesOf, writeMetro } from "../support/metro.ts";
 
 const RATE = Number(process.env.FANOUT_RATE ?? 200);
 const SECONDS = Number(process.env.FANOUT_SECONDS ?? 60);
@@ -27,14 +27,7 @@ await using nats = await startNats();
 const files = await writeMetro(dir, { generatedCities: CITIES });
 const cityIds = files.metro.cities.map((c) => c.id);
 const services = await startMetroServices({
-  root,
-  metro: files.metro,
-  metroFile: files.metroFile,
-  natsUrl: nats.url,
-  logDir: join(dir, "logs"),
-  gatewayPort: files.gatewayPort,
-  sinkPort: files.sinkPort,
-  opsPortOf: files.opsPortOf,
+  ...servicesOf(files, nats.url, dir),
   env: {
     LOG_LEVEL: "warn",
     ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }),

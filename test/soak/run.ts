@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { eventOf, startNats } from "@tongbao/testkit";
 import { startMetroServices } from "../../infra/start/metro.ts";
-import { root, writeMetro } from "../support/metro.ts";
+import { servicesOf, writeMetro } from "../support/metro.ts";
 
 export interface SoakOptions {
   /** Events per second through the gateway, from the cities in turn. */
@@ -110,14 +110,7 @@ const soakIn = async (
   const files = await writeMetro(dir, { generatedCities: options.cities, acknowledgeWithinSeconds: 3_600 });
   const cities = files.metro.cities.map((c) => c.id);
   const services = await startMetroServices({
-    root,
-    metro: files.metro,
-    metroFile: files.metroFile,
-    natsUrl: nats.url,
-    logDir: join(dir, "logs"),
-    gatewayPort: files.gatewayPort,
-    sinkPort: files.sinkPort,
-    opsPortOf: files.opsPortOf,
+    ...servicesOf(files, nats.url, dir),
     env: { LOG_LEVEL: "warn" },
     // Twenty Node processes starting at once on a small machine.
     readyTimeoutMs: 120_000,

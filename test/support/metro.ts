@@ -98,6 +98,18 @@ export const writeMetro = async (dir: string, shape: MetroShape): Promise<MetroF
   return { metro, metroFile, tokens, secrets, sinkPort, gatewayPort, opsPortOf };
 };
 
+/** Options for startMetroServices from a written metro, with the demo sink as its own process. */
+export const servicesOf = (files: MetroFiles, natsUrl: string, dir: string) => ({
+  root,
+  metro: files.metro,
+  metroFile: files.metroFile,
+  natsUrl,
+  logDir: join(dir, "logs"),
+  gatewayPort: files.gatewayPort,
+  sinkPort: files.sinkPort,
+  opsPortOf: files.opsPortOf,
+});
+
 export const startMetro = async (shape: MetroShape = {}): Promise<RunningMetro> => {
   const dir = await mkdtemp(join(tmpdir(), "tongbao-metro-"));
   const nats = await startNats();

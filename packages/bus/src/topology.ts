@@ -1,14 +1,9 @@
-import {
-  DiscardPolicy,
-  JetStreamApiError,
-  RetentionPolicy,
-  StorageType,
-  type StreamConfig,
-} from "@nats-io/jetstream";
+import { DiscardPolicy, JetStreamApiError, RetentionPolicy, StorageType } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { nanos } from "@nats-io/transport-node";
 import type { Connection } from "./connect.ts";
 import { ensureDomainStreams } from "./domain-topology.ts";
+import type { DomainStreamSpec } from "./domains.ts";
 import { TopologyConflictError, type TopologyDifference } from "./errors.ts";
 
 export const Streams = {
@@ -47,19 +42,8 @@ export interface TopologyOptions {
   readonly handledTtlMs?: number;
 }
 
-type StreamSpec = Pick<
-  StreamConfig,
-  | "name"
-  | "subjects"
-  | "retention"
-  | "storage"
-  | "discard"
-  | "max_age"
-  | "max_msgs_per_subject"
-  | "duplicate_window"
-  | "allow_direct"
-  | "num_replicas"
->;
+// A stream of the single-server (or cluster) topology: a domain stream without sources.
+type StreamSpec = Omit<DomainStreamSpec, "sources">;
 
 const ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER";
 

@@ -18,6 +18,22 @@ export interface EventFeedOptions {
   readonly onClose?: () => void;
 }
 
+/**
+ * Starts the follows of a feed together; if one cannot start, stops those that did and throws its
+ * error, so a failed start leaves no consumer behind.
+ */
+export const startFollows = async (
+  starts: Readonly<Record<FeedStream, () => Promise<Following>>>,
+): Promise<Record<FeedStream, Following>> => {
+  const [events, direct] = await Promise.allSettled([starts.events(), starts.direct()]);
+  if (events.status === "fulfilled" && direct.status === "fulfilled")
+    return { events: events.value, direct: direct.value };
+  for (const started of [events, direct]) {
+    if (started.status === "fulfilled") await started.value.stop().catch(() => undefined);
+  }
+  throw (events.status === "rejected" ? events : (direct as PromiseRejectedResult)).reason;
+};
+
 const writeOrWait = async (res: ServerResponse, chunk: string) => {
   if (res.write(chunk)) return;
   // A slow reader: stop pulling from the bus until its socket drains (or goes away).

@@ -1,7 +1,7 @@
 // @tongbao/service-kit — what every service shares.
 export { ConfigError, parseConfig } from "./config.ts";
 export type { EventFeedOptions, FeedStream } from "./event-feed.ts";
-export { serveEventFeed } from "./event-feed.ts";
+export { serveEventFeed, startFollows } from "./event-feed.ts";
 export type { Running } from "./lifecycle.ts";
 export { runService } from "./lifecycle.ts";
 export type { Logger } from "./logger.ts";

@@ -1,5 +1,4 @@
-import type { Following } from "@tongbao/bus";
-import { serveEventFeed } from "@tongbao/service-kit";
+import { serveEventFeed, startFollows } from "@tongbao/service-kit";
 import type { FastifyInstance } from "fastify";
 import type { ConsoleContext } from "../context.ts";
 import { noticeView } from "../notices.ts";
@@ -18,22 +17,14 @@ export const registerFeed = (app: FastifyInstance, { bus, cities, limits }: Cons
   app.get("/api/feed", async (request, reply) => {
     const fromSeq = async (stream: "events" | "direct") =>
       Math.max(1, (await bus.lastSeq(stream)) - limits.feedBacklog + 1);
-    const started = await Promise.allSettled([
-      fromSeq("events").then((seq) => bus.follow({ fromSeq: seq })),
-      fromSeq("direct").then((seq) => bus.follow({ stream: "direct", audience: "*", fromSeq: seq })),
-    ]);
-    const follows = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-    const failed = started.find((s) => s.status === "rejected");
-    if (failed !== undefined) {
-      await Promise.all(follows.map((f) => f.stop()));
-      throw failed.reason;
-    }
-
+    const follows = await startFollows({
+      events: async () => bus.follow({ fromSeq: await fromSeq("events") }),
+      direct: async () => bus.follow({ stream: "direct", audience: "*", fromSeq: await fromSeq("direct") }),
+    });
     reply.hijack();
-    const [events, direct] = follows as [Following, Following];
     const close = serveEventFeed({
       res: reply.raw,
-      follows: { events, direct },
+      follows,
       heartbeatMs: limits.heartbeatMs,
       cacheControl: "no-store",
       format: (stream, replayed) => {

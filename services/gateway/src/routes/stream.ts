@@ -1,5 +1,5 @@
-import type { Following, FollowQuery } from "@tongbao/bus";
-import { serveEventFeed } from "@tongbao/service-kit";
+import type { FollowQuery } from "@tongbao/bus";
+import { serveEventFeed, startFollows } from "@tongbao/service-kit";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
@@ -27,23 +27,14 @@ export const registerStream = (app: FastifyInstance, { bus, metro, limits, metri
       origins: q.origin === undefined ? undefined : [q.origin],
       from: "now",
     };
-    const sources = {
-      events: filter,
-      direct: { ...filter, stream: "direct", audience: request.city },
-    } as const;
-    const started = await Promise.allSettled(Object.values(sources).map((query) => bus.follow(query)));
-    const follows = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-    const failed = started.find((s) => s.status === "rejected");
-    if (failed !== undefined) {
-      await Promise.all(follows.map((f) => f.stop()));
-      throw failed.reason;
-    }
-
+    const follows = await startFollows({
+      events: () => bus.follow(filter),
+      direct: () => bus.follow({ ...filter, stream: "direct", audience: request.city }),
+    });
     reply.hijack();
-    const [events, direct] = follows as [Following, Following];
     const close = serveEventFeed({
       res: reply.raw,
-      follows: { events, direct },
+      follows,
       heartbeatMs: limits.heartbeatMs,
       format: (stream, { event, seq }) =>
         `id: ${stream}-${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`,
