@@ -62,6 +62,11 @@ describe("per-city NATS users, as generated from the metro definition", () => {
         audience: "shaoxing",
       };
       expect((await shaoxing.lastEvent(parts))?.event.subject).toBe(request.subject);
+      // Shaoxing replays its own directed messages under its own user.
+      const own: string[] = [];
+      for await (const { event } of shaoxing.replay({ stream: "direct", audience: "shaoxing" }))
+        own.push(event.subject);
+      expect(own).toEqual([request.subject]);
       await expect(ningbo.lastEvent(parts)).rejects.toThrow(DENIED);
       const snoop = async () => {
         for await (const _ of ningbo.replay({ stream: "direct", audience: "shaoxing" })) return;

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { AckPolicy, type ConsumerConfig, DeliverPolicy } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import {
@@ -102,7 +103,10 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
   const recordedUntil = toMs(query.recordedUntil);
   await replicasCaughtUp(conn, stream);
 
+  // Named, so the request goes to CONSUMER.CREATE.<stream>.<name>.<filter>: a city's NATS user may
+  // create consumers on DIRECT only with its own dm.<city>.> filter, which needs that subject form.
   const info = await conn.jsm.consumers.add(stream, {
+    name: `replay-${randomUUID()}`,
     ack_policy: AckPolicy.None,
     filter_subject: filter,
     inactive_threshold: nanos(60_000),
