@@ -1,8 +1,17 @@
 // NATS users and their subject permissions, generated from the metro definition. Pure data: render.ts
 // prints it as nats-server config. Minimal sets verified on 2.9.10 (../shared/docs/nats-facts.md) and
-// by test/topology/permissions.test.ts.
-import { Buckets, type StreamNames } from "@tongbao/bus";
+// by test/topology/permissions.test.ts (cities, operators) and service-permissions.test.ts (services).
+import { Buckets, DEAD_LETTER_MOVER, type StreamNames, Streams } from "@tongbao/bus";
 import { METRO_ORIGIN } from "@tongbao/events";
+import {
+  CHECKPOINT_BUCKET,
+  measuresModel,
+  noticesModel,
+  passesModel,
+  readModels,
+  riskModel,
+  tracesModel,
+} from "@tongbao/projections";
 
 export interface Permissions {
   readonly publish: { readonly allow: readonly string[]; readonly deny?: readonly string[] };
@@ -116,83 +125,186 @@ export const cityPermissions = (
   };
 };
 
+/** Cities' durable consumers: a metro service may neither pull from them nor delete them. */
+const cityDurables = (cities: readonly string[]) =>
+  cities.flatMap((city) => CITY_SERVICES.map((service) => `${city}-${service}`));
+const metroDurables = METRO_SERVICES.map((service) => `${METRO_ORIGIN}-${service}`);
+
+const OPERATOR_ALLOW = [
+  `${API}.INFO`,
+  `${API}.STREAM.INFO.*`,
+  `${API}.STREAM.NAMES`,
+  `${API}.STREAM.LIST`,
+  `${API}.STREAM.MSG.GET.*`,
+  `${API}.DIRECT.GET.>`,
+  `${API}.CONSUMER.CREATE.>`,
+  `${API}.CONSUMER.INFO.>`,
+  `${API}.CONSUMER.NAMES.*`,
+  `${API}.CONSUMER.LIST.*`,
+  `${API}.CONSUMER.MSG.NEXT.>`,
+];
+const OPERATOR_DENY = [
+  "evt.>",
+  "dm.>",
+  "rcpt.>",
+  "dlq.>",
+  "$KV.>",
+  `${API}.STREAM.CREATE.>`,
+  `${API}.STREAM.UPDATE.>`,
+  `${API}.STREAM.DELETE.>`,
+  `${API}.STREAM.PURGE.>`,
+  `${API}.CONSUMER.DELETE.>`,
+];
+/** A durable's messages are its owner's: an operator who pulled them would hold them from it. */
+const pullFrom = (streams: StreamNames, durables: readonly string[]) =>
+  [streams.events, streams.direct].flatMap((stream) =>
+    durables.map((durable) => `${API}.CONSUMER.MSG.NEXT.${stream}.${durable}`),
+  );
+
 /** Duty officers: read and replay everything; no publish, no purge, no delete, no topology change. */
-export const operatorPermissions = (): Permissions => ({
+export const operatorPermissions = (streams: StreamNames, cities: readonly string[]): Permissions => ({
   publish: {
-    allow: [
-      `${API}.INFO`,
-      `${API}.STREAM.INFO.*`,
-      `${API}.STREAM.NAMES`,
-      `${API}.STREAM.LIST`,
-      `${API}.STREAM.MSG.GET.*`,
-      `${API}.DIRECT.GET.>`,
-      `${API}.CONSUMER.CREATE.>`,
-      `${API}.CONSUMER.INFO.>`,
-      `${API}.CONSUMER.NAMES.*`,
-      `${API}.CONSUMER.LIST.*`,
-      `${API}.CONSUMER.MSG.NEXT.>`,
-    ],
+    allow: OPERATOR_ALLOW,
     deny: [
-      "evt.>",
-      "dm.>",
-      "rcpt.>",
-      "dlq.>",
+      ...OPERATOR_DENY,
       "rdv.>",
-      "$KV.>",
-      `${API}.STREAM.CREATE.>`,
-      `${API}.STREAM.UPDATE.>`,
-      `${API}.STREAM.DELETE.>`,
-      `${API}.STREAM.PURGE.>`,
       `${API}.STREAM.MSG.DELETE.>`,
-      `${API}.CONSUMER.DELETE.>`,
+      ...pullFrom(streams, [...cityDurables(cities), ...metroDurables]),
     ],
   },
   subscribe: REPLIES,
 });
 
-const readEverything = (streams: StreamNames) => [
-  ...keyValue,
-  `${API}.DIRECT.GET.>`,
-  ...consume(streams.events),
-  ...consume(streams.direct),
-  `${API}.STREAM.MSG.GET.*`,
+/**
+ * The operators' console (and `tongbao dlq redrive|drop`): what operators read, and dead letters
+ * re-driven (published once each to rdv.<consumer>.<stream>.<seq>) or dropped from DEADLETTER. The
+ * console logs the signed-in operator's name with each re-drive and drop.
+ */
+export const consolePermissions = (streams: StreamNames, cities: readonly string[]): Permissions => ({
+  publish: {
+    allow: [...OPERATOR_ALLOW, "rdv.>", `${API}.STREAM.MSG.DELETE.${Streams.deadLetters}`],
+    deny: [...OPERATOR_DENY, ...pullFrom(streams, [...cityDurables(cities), ...metroDurables])],
+  },
+  subscribe: REPLIES,
+});
+
+/**
+ * A bucket's values: its stream's info, gets (direct, or through the stream API for a bucket opened
+ * rather than created), and its keys. The KV client asks for the account's JetStream info
+ * ($JS.API.INFO) when it opens a bucket.
+ */
+const kvRead = (bucket: string) => [
+  `${API}.INFO`,
+  `${API}.STREAM.INFO.KV_${bucket}`,
+  `${API}.DIRECT.GET.KV_${bucket}.>`,
+  `${API}.STREAM.MSG.GET.KV_${bucket}`,
+  // keys(): an ordered consumer, named and filtered in its subject, never acknowledged
+  `${API}.CONSUMER.CREATE.KV_${bucket}.>`,
+  `${API}.CONSUMER.INFO.KV_${bucket}.*`,
+  `${API}.CONSUMER.MSG.NEXT.KV_${bucket}.*`,
+  `${API}.CONSUMER.DELETE.KV_${bucket}.*`,
+];
+const kvWrite = (bucket: string) => [...kvRead(bucket), `$KV.${bucket}.>`];
+/** A bucket the user owns: it makes it, and drops it to rebuild (a subject token names one bucket). */
+const kvOwn = (bucket: string) => [
+  ...kvWrite(bucket),
+  `${API}.STREAM.CREATE.KV_${bucket}`,
+  `${API}.STREAM.DELETE.KV_${bucket}`,
 ];
 
-/** Metro services, each what it needs. */
-export const servicePermissions = (streams: StreamNames) => ({
-  /** Ingest for every city (it maps each city's token to that city) and the query API. */
-  gateway: {
-    publish: { allow: ["evt.*.>", "dm.>", ...readEverything(streams)], deny: [`evt.${METRO_ORIGIN}.>`] },
-    subscribe: REPLIES,
-  },
-  /** Folds broadcasts into read models it owns in KV, and may rebuild (drop and refill) them. */
-  projector: {
-    publish: {
-      allow: [
-        ...readEverything(streams),
-        "$KV.>",
-        `${API}.STREAM.CREATE.KV_*`,
-        `${API}.STREAM.DELETE.KV_*`,
-        `${API}.STREAM.NAMES`,
-      ],
-    },
-    subscribe: REPLIES,
-  },
-  /** Raises overdue notices under the metro's name; reads receipts and every directed request. */
-  watchdog: {
-    publish: {
-      allow: [
-        `evt.${METRO_ORIGIN}.>`,
-        ...readEverything(streams),
-        ...METRO_SERVICES.flatMap((service) => [
-          `dlq.${METRO_ORIGIN}-${service}.>`,
-          ...redrive(`${METRO_ORIGIN}-${service}`),
+/** The projector's buckets: one per read model, and the checkpoints. */
+const READ_MODEL_BUCKETS = [...readModels.map((m) => m.bucket), CHECKPOINT_BUCKET];
+/** The read models the gateway and the console query (`openReadModels` of @tongbao/projections). */
+const QUERIED_BUCKETS = [passesModel, riskModel, noticesModel, measuresModel, tracesModel].map(
+  (m) => m.bucket,
+);
+
+/** Every broadcast and every directed message: replay, follow, last event, last sequence. */
+const readLog = (streams: StreamNames) => [
+  `${API}.STREAM.INFO.${streams.events}`,
+  `${API}.STREAM.INFO.${streams.direct}`,
+  `${API}.DIRECT.GET.${streams.events}.>`,
+  `${API}.DIRECT.GET.${streams.direct}.>`,
+  ...consume(streams.events),
+  ...consume(streams.direct),
+];
+const readReceipts = (streams: StreamNames) => [`${API}.DIRECT.GET.${streams.receipts}.>`];
+/** Where the publisher checks an aggregate's last event (the metro's outbox on the hub). */
+const readOutbox = (streams: StreamNames) =>
+  streams.outbox === streams.events ? [] : [`${API}.DIRECT.GET.${streams.outbox}.>`];
+
+/**
+ * The dead-letter mover the watchdog runs (packages/bus dead-letters.ts): reads the server's
+ * max-deliveries and terminated advisories, fetches the original message, and stores a dead letter
+ * for whichever consumer gave up on it.
+ */
+const moveDeadLetters = (streams: StreamNames) => [
+  `${API}.CONSUMER.CREATE.${Streams.advisories}.${DEAD_LETTER_MOVER}`,
+  `${API}.CONSUMER.CREATE.${Streams.advisories}.${DEAD_LETTER_MOVER}.>`,
+  `${API}.CONSUMER.INFO.${Streams.advisories}.${DEAD_LETTER_MOVER}`,
+  `${API}.CONSUMER.MSG.NEXT.${Streams.advisories}.${DEAD_LETTER_MOVER}`,
+  `$JS.ACK.${Streams.advisories}.${DEAD_LETTER_MOVER}.>`,
+  `${API}.STREAM.MSG.GET.${streams.events}`,
+  `${API}.STREAM.MSG.GET.${streams.direct}`,
+  `${API}.STREAM.MSG.GET.${Streams.redrive}`,
+  "dlq.>",
+];
+
+const allowOnce = (subjects: readonly string[]) => [...new Set(subjects)];
+
+/** Metro services, each what its real work needs (test/topology/service-permissions.test.ts). */
+export const servicePermissions = (streams: StreamNames, cities: readonly string[]) => {
+  const logOnly = (durables: readonly string[]) => othersDurables([streams.events, streams.direct], durables);
+  return {
+    /** Ingest for every city (it maps each city's token to that city) and the query API. */
+    gateway: {
+      publish: {
+        allow: allowOnce([
+          "evt.*.>",
+          "dm.*.*.>",
+          ...kvWrite(Buckets.caseOwners),
+          ...QUERIED_BUCKETS.flatMap(kvRead),
+          ...readLog(streams),
+          ...readReceipts(streams),
+          ...readOutbox(streams),
         ]),
-      ],
+        deny: [
+          `evt.${METRO_ORIGIN}.>`,
+          `dm.*.${METRO_ORIGIN}.>`,
+          ...logOnly([...cityDurables(cities), ...metroDurables]),
+        ],
+      },
+      subscribe: REPLIES,
     },
-    subscribe: REPLIES,
-  },
-});
+    /** Folds broadcasts and directed messages into the read models it owns, and rebuilds them. */
+    projector: {
+      publish: {
+        allow: allowOnce([...READ_MODEL_BUCKETS.flatMap(kvOwn), ...readLog(streams)]),
+        deny: logOnly([...cityDurables(cities), ...metroDurables]),
+      },
+      subscribe: REPLIES,
+    },
+    /**
+     * Raises overdue notices under the metro's name; reads receipts and every directed request; moves
+     * what any consumer gave up on into DEADLETTER.
+     */
+    watchdog: {
+      publish: {
+        allow: allowOnce([
+          `evt.${METRO_ORIGIN}.>`,
+          ...kvWrite(Buckets.handled),
+          ...readLog(streams),
+          ...readReceipts(streams),
+          ...readOutbox(streams),
+          ...metroDurables.flatMap(redrive),
+          ...moveDeadLetters(streams),
+        ]),
+        deny: logOnly(cityDurables(cities)),
+      },
+      subscribe: REPLIES,
+    },
+  };
+};
 
 /** Every user of one server that holds streams for the given cities. */
 export const usersOf = (
@@ -202,13 +314,20 @@ export const usersOf = (
   services: boolean,
 ) => [
   userOf("admin", "creates and updates the topology (pnpm start, deployment); never used by a service"),
-  userOf("operator", "duty officers and the console: read and replay", operatorPermissions()),
+  userOf("operator", "duty officers and scripts: read and replay", operatorPermissions(streams, allCities)),
   ...cities.map((city) =>
     userOf(city, `${city}'s systems and relay`, cityPermissions(city, allCities, streams)),
   ),
   ...(services
-    ? Object.entries(servicePermissions(streams)).map(([name, permissions]) =>
-        userOf(name, `the ${name} service`, permissions),
-      )
+    ? [
+        userOf(
+          "console",
+          "the operators' console (and tongbao dlq redrive|drop): read, replay, re-drive and drop dead letters",
+          consolePermissions(streams, allCities),
+        ),
+        ...Object.entries(servicePermissions(streams, allCities)).map(([name, permissions]) =>
+          userOf(name, `the ${name} service`, permissions),
+        ),
+      ]
     : []),
 ];

@@ -46,7 +46,8 @@ const services = await startMetroServices({
     const base = port("TONGBAO_OPS_PORT", 18100);
     if (name === "projector") return base;
     if (name === "watchdog") return base + 1;
-    return base + 2 + metro.cities.findIndex((city) => `relay-${city.id}` === name);
+    if (name === "relays") return base + 2;
+    return base + 3 + metro.cities.findIndex((city) => `relay-${city.id}` === name);
   },
   onUnexpectedExit: (name, code) => {
     if (!stopping) say(`! ${name} exited (code ${code}); see .tongbao/logs/${name}.log`);

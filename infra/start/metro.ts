@@ -1,5 +1,5 @@
 // Starts every Tongbao service of a metro as its own process: the gateway, the projector, the
-// watchdog, one relay per city, and (for demos and tests) a webhook sink standing in for the cities'
+// watchdog, the cities' relays, and (for demos and tests) a webhook sink standing in for the cities'
 // systems. `pnpm start` uses it, and so do the end-to-end tests and the benchmarks.
 import type { Metro } from "@tongbao/metro";
 import { createSupervisor, type Supervisor, waitReady } from "./processes.ts";
@@ -13,8 +13,14 @@ export interface MetroServicesOptions {
   /** Where each process writes its log, as <name>.log. */
   readonly logDir: string;
   readonly gatewayPort: number;
-  /** The ops port (health, readiness, metrics) of each process: projector, watchdog, relay-<city>. */
+  /** The ops port (health, readiness, metrics) of each process: projector, watchdog, relays or relay-<city>. */
   readonly opsPortOf: (processName: string) => number;
+  /**
+   * One process `relays` for every city's relay (default: on one machine it saves a Node process,
+   * its memory and its wake-ups per city), or a process `relay-<city>` each, as when every city
+   * runs its own relay at home.
+   */
+  readonly relayProcesses?: "shared" | "per-city";
   /** Start the operators' console on this port, with the operators' token hashes in this file. */
   readonly console?: { readonly port: number; readonly operatorsFile: string };
   /** Start the demo webhook sink on this port; leave out when the cities' own systems listen. */
@@ -91,8 +97,12 @@ export const startMetroServices = async (options: MetroServicesOptions): Promise
     };
     withOps("projector", "services/projector/src/main.ts");
     withOps("watchdog", "services/watchdog/src/main.ts");
-    for (const city of options.metro.cities) {
-      withOps(`relay-${city.id}`, "services/city-relay/src/main.ts", { CITY: city.id });
+    if (options.relayProcesses === "per-city") {
+      for (const city of options.metro.cities) {
+        withOps(`relay-${city.id}`, "services/city-relay/src/main.ts", { CITY: city.id });
+      }
+    } else {
+      withOps("relays", "services/city-relay/src/main.ts", { CITIES: "all" });
     }
     await Promise.all(ready);
   } catch (error) {

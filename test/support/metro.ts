@@ -93,7 +93,7 @@ export const writeMetro = async (dir: string, shape: MetroShape): Promise<MetroF
   for (const city of metro.cities) {
     if (city.delivery.kind === "webhook") secrets[city.id] = await readSecret(city.delivery.secret);
   }
-  const names = ["projector", "watchdog", ...metro.cities.map((c) => `relay-${c.id}`)];
+  const names = ["projector", "watchdog", "relays", ...metro.cities.map((c) => `relay-${c.id}`)];
   const opsPortOf = (name: string) => opsPorts[names.indexOf(name)] as number;
   return { metro, metroFile, tokens, secrets, sinkPort, gatewayPort, opsPortOf };
 };

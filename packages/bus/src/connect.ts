@@ -7,6 +7,7 @@ import {
   type NodeConnectionOptions,
 } from "@nats-io/transport-node";
 import { type BusMode, type StreamNames, streamNamesOf } from "./domains.ts";
+import { type AtTurnEnd, createTurnQueue } from "./turn.ts";
 
 export type Credentials =
   | { readonly kind: "none" }
@@ -36,6 +37,8 @@ export interface Connection {
   readonly streams: StreamNames;
   /** False from a disconnect until the client has reconnected (health checks ask this). */
   isConnected(): boolean;
+  /** Publishes and acks started here leave in one socket write per event-loop turn (turn.ts). */
+  readonly atTurnEnd: AtTurnEnd;
 }
 
 const authOptions = async (credentials: Credentials | undefined): Promise<Partial<NodeConnectionOptions>> => {
@@ -85,5 +88,6 @@ export const openConnection = async (options: ConnectOptions): Promise<Connectio
     mode,
     streams: streamNamesOf(mode),
     isConnected: () => connected && !nc.isClosed(),
+    atTurnEnd: createTurnQueue(),
   };
 };

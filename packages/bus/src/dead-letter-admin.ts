@@ -3,7 +3,9 @@ import { nanos } from "@nats-io/transport-node";
 import { isToken } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { type DeadLetter, DeadLetterReason } from "./dead-letters.ts";
+import { PermissionDeniedError } from "./errors.ts";
 import { redrivenAt, redriveOne } from "./redrive.ts";
+import { toBusError } from "./retry.ts";
 import { Streams } from "./topology.ts";
 
 /** A dead letter as an operator sees it: where it is in DEADLETTER, and whether it was re-driven. */
@@ -151,10 +153,15 @@ export const createDeadLetterAdmin = (conn: Connection): DeadLetterAdmin => {
     drop: async (selector) => {
       let dropped = 0;
       for (const letter of await select(selector)) {
-        if (
-          await conn.jsm.streams.deleteMessage(Streams.deadLetters, letter.dlqSeq, false).catch(() => false)
-        )
-          dropped++;
+        // Gone already (dropped by someone else) counts as not dropped; a refusal is an error to report.
+        const deleted = await conn.jsm.streams
+          .deleteMessage(Streams.deadLetters, letter.dlqSeq, false)
+          .catch((error: unknown) => {
+            const mapped = toBusError(error, `drop dead letter ${letter.dlqSeq}`);
+            if (mapped instanceof PermissionDeniedError) throw mapped;
+            return false;
+          });
+        if (deleted) dropped++;
       }
       return { dropped };
     },

@@ -81,7 +81,9 @@ interface ConsumerAdvisory {
   readonly reason?: string;
 }
 
-const MOVER = "dead-letter-mover";
+/** The durable consumer on ADVISORIES that turns advisories into dead letters (one per metro). */
+export const DEAD_LETTER_MOVER = "dead-letter-mover";
+const MOVER = DEAD_LETTER_MOVER;
 
 /**
  * Turns the server's max-deliveries and terminated advisories (captured in ADVISORIES) into dead

@@ -11,7 +11,7 @@ export type {
   StoredDeadLetter,
 } from "./dead-letter-admin.ts";
 export type { DeadLetter } from "./dead-letters.ts";
-export { DeadLetterReason, deadLetterSubject } from "./dead-letters.ts";
+export { DEAD_LETTER_MOVER, DeadLetterReason, deadLetterSubject } from "./dead-letters.ts";
 export { specsOfDomain } from "./domain-topology.ts";
 export type { BusMode, DomainStreamSpec, StreamNames } from "./domains.ts";
 export {

@@ -41,7 +41,13 @@ export const createPublisher = (conn: Connection, cases: CaseLedger) => {
       `publish ${event.type} ${event.id}`,
       options.deadlineMs ?? 30_000,
       (timeout) =>
-        conn.js.publish(subject, payload, { msgID: messageIdOf(event), timeout, ...(expect && { expect }) }),
+        conn.atTurnEnd(() =>
+          conn.js.publish(subject, payload, {
+            msgID: messageIdOf(event),
+            timeout,
+            ...(expect && { expect }),
+          }),
+        ),
     );
     return { id: event.id, subject, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
   };

@@ -43,7 +43,9 @@ export const recordReceipt = async (conn: Connection, receipt: Receipt): Promise
   const body = JSON.stringify({ ...receipt, at: receipt.at ?? new Date().toISOString() });
   try {
     const ack = await untilDeadline(`receipt ${subject}`, 30_000, (timeout) =>
-      conn.js.publish(subject, body, { timeout, msgID: subject, expect: { lastSubjectSequence: 0 } }),
+      conn.atTurnEnd(() =>
+        conn.js.publish(subject, body, { timeout, msgID: subject, expect: { lastSubjectSequence: 0 } }),
+      ),
     );
     return { duplicate: ack.duplicate };
   } catch (error) {

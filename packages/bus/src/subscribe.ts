@@ -149,7 +149,7 @@ export const subscribe = async (
   // work it finished can no longer be redelivered.
   const ack = async (m: JsMsg) => {
     if (stopping) await m.ackAck();
-    else m.ack();
+    else void conn.atTurnEnd(() => m.ack());
   };
 
   const handle = async (m: JsMsg) => {

@@ -1,7 +1,6 @@
-import { Agent as HttpAgent, request as httpRequest } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { messageIdOf } from "@tongbao/bus";
 import type { TongbaoEvent } from "@tongbao/events";
+import { Agent } from "undici";
 import type { WebhookSigner } from "./signing.ts";
 
 /** One URL did not accept a notice: a non-2xx answer (`status`), or no answer in time (`status` null). */
@@ -28,35 +27,40 @@ export interface WebhookTarget {
   readonly timeoutMs: number;
 }
 
-// Keep-alive connections, one pool per scheme: node:http costs a fraction of the CPU of `fetch`
-// per request, which matters when a relay hands hundreds of notices a second to its city.
-const agents = {
-  "http:": new HttpAgent({ keepAlive: true, maxSockets: 64 }),
-  "https:": new HttpsAgent({ keepAlive: true, maxSockets: 64 }),
-} as const;
+// Keep-alive connections, a pool per origin: undici's request costs a fraction of the CPU of
+// `fetch` (and about half of node:http's) per request, which matters when a relay process hands
+// thousands of notices a second to the cities. Redirects are not followed (no interceptor).
+const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
 
-const post = (url: URL, headers: Record<string, string>, body: string, timeoutMs: number) =>
-  new Promise<number>((resolve, reject) => {
-    const secure = url.protocol === "https:";
-    const send = secure ? httpsRequest : httpRequest;
-    const req = send(
-      url,
-      {
-        method: "POST",
-        agent: agents[secure ? "https:" : "http:"],
-        headers: { ...headers, "content-length": String(Buffer.byteLength(body)) },
-        signal: AbortSignal.timeout(timeoutMs),
-      },
-      (res) => {
-        // Read the (small) answer to the end so that the connection is reused.
-        res.resume();
-        res.once("end", () => resolve(res.statusCode ?? 0));
-        res.once("error", reject);
-      },
-    );
-    req.once("error", reject);
-    req.end(body);
+const post = async (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => {
+  // The timeouts bound the wait for the answer's head and then for its body: no answer in time is
+  // a failed attempt, as is a non-2xx answer.
+  const { origin, path } = whereTo(url);
+  const response = await agent.request({
+    origin,
+    path,
+    method: "POST",
+    headers,
+    body,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
   });
+  // Read the (small) answer to the end so that the connection is reused.
+  await response.body.dump();
+  return response.statusCode;
+};
+
+// A relay posts to the same few URLs all day: parse each once.
+const parsed = new Map<string, { origin: string; path: string }>();
+const whereTo = (url: string) => {
+  let where = parsed.get(url);
+  if (where === undefined) {
+    const { origin, pathname, search } = new URL(url);
+    where = { origin, path: `${pathname}${search}` };
+    parsed.set(url, where);
+  }
+  return where;
+};
 
 /**
  * POSTs the notice as a structured-mode CloudEvent, signed the Standard Webhooks way. `webhook-id`
@@ -74,7 +78,7 @@ export const postNotice = async (
   let status: number;
   try {
     status = await post(
-      new URL(target.url),
+      target.url,
       {
         "content-type": "application/cloudevents+json; charset=utf-8",
         "webhook-id": id,

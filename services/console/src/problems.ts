@@ -1,4 +1,4 @@
-import { NotFoundError } from "@tongbao/bus";
+import { NotFoundError, PermissionDeniedError } from "@tongbao/bus";
 
 /** What an HTTP caller is told: a status and `{ error, issues? }`. */
 export class HttpProblem extends Error {
@@ -27,6 +27,16 @@ export const problemOf = (error: unknown): { status: number; body: { error: stri
           : { error: error.message, issues: error.issues },
     };
   if (error instanceof NotFoundError) return { status: 404, body: { error: error.message } };
+  // The console's NATS user lacks a right: a deployment that connects it as `operator` (read only)
+  // rather than as `console`. Say so, instead of an internal error or a silent nothing.
+  if (
+    error instanceof PermissionDeniedError ||
+    /permissions violation/i.test((error as Error)?.message ?? "")
+  )
+    return {
+      status: 403,
+      body: { error: "the console's NATS user may not do this: connect the console as the console user" },
+    };
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { status: 415, body: { error: "send JSON" } };
   if (code === "FST_ERR_CTP_EMPTY_JSON_BODY" || code === "FST_ERR_CTP_INVALID_JSON_BODY")

@@ -30,4 +30,14 @@ describe("request bodies", () => {
     expect(parseJsonBody(Buffer.from(`{"a":${"[".repeat(50)}1${"]".repeat(50)}}`))).toBeTypeOf("object");
     expect(problemOf('{"a": [1, 2').message).toMatch(/^the body is not valid JSON/);
   });
+
+  it("refuses a __proto__ key however it is spelled, in small bodies and large", () => {
+    const padding = `"pad":"${"x".repeat(5_000)}",`;
+    for (const key of ["__proto__", "\\u005f_proto__", "\\u005F\\u005Fproto__"]) {
+      for (const pad of ["", padding]) {
+        expect(problemOf(`{${pad}"data":{"${key}":{"polluted":true}}}`).message).toMatch(/__proto__/);
+      }
+    }
+    expect(parseJsonBody(Buffer.from('{"note":"caf\\u00e9"}'))).toEqual({ note: "café" });
+  });
 });

@@ -1,4 +1,4 @@
-import type { Bus, Subscription } from "@tongbao/bus";
+import type { Bus } from "@tongbao/bus";
 import type { Logger } from "@tongbao/service-kit";
 import type { WatchedMetro } from "./metro.ts";
 import { watchNotices } from "./notices.ts";
@@ -27,7 +27,8 @@ const ACK_WAIT_MS = 10_000;
 
 /**
  * Raises `notice.overdue` for a broadcast that not every other city acknowledged within the metro's
- * deadline, and `trace.overdue` for a trace request not answered by its due time — each once.
+ * deadline, and `trace.overdue` for a trace request not answered by its due time — each once; and
+ * moves what any consumer gave up on into DEADLETTER.
  */
 export const createWatchdog = async (options: WatchdogOptions): Promise<Watchdog> => {
   const watch = {
@@ -39,17 +40,20 @@ export const createWatchdog = async (options: WatchdogOptions): Promise<Watchdog
     ackWaitMs: ACK_WAIT_MS,
     logger: options.logger,
   };
-  const notices = await watchNotices(watch);
-  let traces: Subscription;
+  // The metro's one dead-letter mover: what a consumer gave up on without recording it itself (a
+  // handler that crashed or hung on every attempt) becomes a dead letter an operator can re-drive.
+  const running: { stop(): Promise<void> }[] = [];
   try {
-    traces = await watchTraces(watch);
+    running.push(await options.bus.startDeadLetterMover());
+    running.push(await watchNotices(watch));
+    running.push(await watchTraces(watch));
   } catch (error) {
-    await notices.stop();
+    await Promise.all(running.map((r) => r.stop()));
     throw error;
   }
   return {
     stop: async () => {
-      await Promise.all([notices.stop(), traces.stop()]);
+      await Promise.all(running.map((r) => r.stop()));
     },
   };
 };

@@ -75,11 +75,17 @@ export const tally = (received: readonly ReceivedNotice[]) => ({
 });
 
 /** The count of a relay's deliveries with `outcome`, from its Prometheus /metrics. */
-export const deliveriesOf = async (opsPort: number, outcome: string): Promise<number> => {
+/** A city's relay's delivery count with `outcome`, from the metrics of the process it runs in. */
+export const deliveriesOf = async (opsPort: number, city: string, outcome: string): Promise<number> => {
   const text = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
   const line = text
     .split("\n")
-    .find((l) => l.startsWith("tongbao_relay_deliveries_total{") && l.includes(`outcome="${outcome}"`));
+    .find(
+      (l) =>
+        l.startsWith("tongbao_relay_deliveries_total{") &&
+        l.includes(`city="${city}"`) &&
+        l.includes(`outcome="${outcome}"`),
+    );
   return line === undefined ? 0 : Number(line.split(" ").at(-1));
 };
 
