@@ -268,9 +268,12 @@ const rssLine = (rssMb: Record<string, number[]>) => {
   const latest = Object.entries(rssMb).map(([name, values]) => [name, values.at(-1) ?? Number.NaN] as const);
   const relays = latest.filter(([name]) => name.startsWith("relay-")).map(([, mb]) => mb);
   const others = latest.filter(([name]) => !name.startsWith("relay-"));
+  // Relays run in one process (`relays`) or, started per city, as relay-<city> each: a range then.
   return [
     ...others.map(([name, mb]) => `${name} ${mb.toFixed(0)}`),
-    `relays ${Math.min(...relays).toFixed(0)}–${Math.max(...relays).toFixed(0)} MB`,
+    ...(relays.length === 0
+      ? []
+      : [`relays ${Math.min(...relays).toFixed(0)}–${Math.max(...relays).toFixed(0)} MB`]),
   ].join(", ");
 };
 
