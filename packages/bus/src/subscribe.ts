@@ -149,7 +149,9 @@ export const subscribe = async (
   // work it finished can no longer be redelivered.
   const ack = async (m: JsMsg) => {
     if (stopping) await m.ackAck();
-    else void conn.atTurnEnd(() => m.ack());
+    // An ack that cannot leave (the connection just closed) only means a redelivery later, which
+    // the handled log or the receiver's de-duplication absorbs.
+    else conn.atTurnEnd(() => m.ack()).catch(() => undefined);
   };
 
   const handle = async (m: JsMsg) => {
