@@ -24,6 +24,12 @@ export interface GatewayOptions {
   /** Request logs go here, without bodies and with the authorization header redacted. */
   readonly logger?: Logger;
   readonly limits?: Partial<Limits>;
+  /**
+   * The cities whose systems this gateway serves (default: every city of the metro). A gateway on a
+   * city's leaf node serves that city only: it publishes into that city's outbox, and another city's
+   * systems use their own city's gateway.
+   */
+  readonly serves?: readonly string[];
 }
 
 // Second line of defence: fastify's request serializer leaves headers out, but a custom one might not.
@@ -94,6 +100,12 @@ export const createGateway = (options: GatewayOptions): FastifyInstance => {
           request.headers.authorization === undefined
             ? "missing Authorization: Bearer <city token>"
             : "the bearer token is not a city's token",
+        );
+      }
+      if (options.serves !== undefined && !options.serves.includes(city)) {
+        throw new HttpProblem(
+          403,
+          `this gateway serves ${options.serves.join(", ")}: ${city}'s systems use ${city}'s own gateway`,
         );
       }
       request.city = city;

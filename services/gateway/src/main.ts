@@ -22,6 +22,8 @@ await runService(logger, async () => {
       tokens,
       readModels,
       logger,
+      // On a city's leaf node the gateway publishes into that city's outbox: it serves that city only.
+      ...(config.NATS_MODE === "leaf" && config.NATS_CITY !== undefined && { serves: [config.NATS_CITY] }),
       limits: {
         bodyBytes: config.GATEWAY_BODY_LIMIT_BYTES,
         batchEvents: config.GATEWAY_BATCH_LIMIT,

@@ -1,0 +1,124 @@
+// A city's own gateway on its leaf node: it publishes into the city's outbox, serves that city's
+// systems only, and keeps answering from what the city already has while its link to the hub is cut.
+import { type Bus, connectBus, DOMAIN_LOCAL_SUBJECTS } from "@tongbao/bus";
+import { createGateway, hashToken } from "@tongbao/gateway";
+import { Metro } from "@tongbao/metro";
+import { createProjector, openReadModels } from "@tongbao/projections";
+import { eventOf, startLeafMetro } from "@tongbao/testkit";
+import { describe, expect, it } from "vitest";
+import { report, waitFor } from "./support.ts";
+
+const CITIES = ["shanghai", "suzhou", "hangzhou"] as const;
+const tokens: Record<string, string> = { shanghai: "sh-leaf-1", suzhou: "sz-leaf-2", hangzhou: "hz-leaf-3" };
+const metro = Metro.parse({
+  id: "leaf-test",
+  name: "leaf test metro",
+  timeZone: "Asia/Shanghai",
+  acknowledgeWithinSeconds: 60,
+  cities: CITIES.map((id) => ({
+    id,
+    name: id,
+    districts: [{ id: `${id}-centre`, name: "centre" }],
+    delivery: { kind: "store" },
+    gatewayTokenSha256: { env: `${id.toUpperCase()}_TOKEN_SHA256` },
+  })),
+});
+
+describe("a city's gateway on its own leaf node", () => {
+  it("serves that city only, publishes into its outbox, and answers from what it has while cut off", async () => {
+    await using leaf = await startLeafMetro({ cities: CITIES, linkDeny: DOMAIN_LOCAL_SUBJECTS });
+    await using _hub = await connectBus({
+      servers: leaf.hub.urls,
+      name: "hub",
+      mode: { kind: "hub", cities: CITIES },
+    });
+    const buses: Bus[] = [];
+    const leafBus = async (city: string) => {
+      const bus = await connectBus({
+        servers: leaf.cities[city]?.url ?? "",
+        name: `${city}-leaf`,
+        mode: { kind: "leaf", city },
+      });
+      buses.push(bus);
+      return bus;
+    };
+    const shanghai = await leafBus("shanghai");
+    const suzhou = await leafBus("suzhou");
+    // Suzhou's read models, folded on Suzhou's own server from Suzhou's inbox.
+    const projector = createProjector({ bus: suzhou });
+    await projector.ready;
+    const app = createGateway({
+      bus: suzhou,
+      metro,
+      tokens: Object.fromEntries(Object.entries(tokens).map(([city, token]) => [city, hashToken(token)])),
+      readModels: await openReadModels(suzhou, metro),
+      serves: ["suzhou"],
+    });
+    const base = await app.listen({ host: "127.0.0.1", port: 0 });
+    const call = async (city: string, path: string, body?: unknown) => {
+      const response = await fetch(`${base}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: {
+          authorization: `Bearer ${tokens[city]}`,
+          ...(body !== undefined && { "content-type": "application/cloudevents+json" }),
+        },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const cutOff = leaf.cities.suzhou;
+    if (cutOff === undefined) throw new Error("no suzhou");
+    try {
+      // A Jiading commuter pass, issued by Shanghai on its own leaf, is checked at a Kunshan checkpoint.
+      const pass = eventOf("pass.issued", { origin: "shanghai", data: { validIn: ["shanghai", "suzhou"] } });
+      await shanghai.publish(pass);
+      const passUrl = `/v1/passes/${pass.subject}?at=2020-03-02T08:00:00%2B08:00`;
+      await waitFor(
+        "the pass at suzhou's gateway",
+        async () => (await call("suzhou", passUrl)).body.status === "valid",
+      );
+
+      // Another city's systems are sent to their own gateway, and nothing is stored for them here.
+      const elsewhere = await call("hangzhou", "/v1/events", {
+        type: "policy.changed",
+        data: { scope: { city: "hangzhou" } },
+      });
+      expect(elsewhere.status).toBe(403);
+      expect(elsewhere.body.error).toBe(
+        "this gateway serves suzhou: hangzhou's systems use hangzhou's own gateway",
+      );
+
+      cutOff.cutLink();
+      await waitFor("suzhou's link to be down", async () => !(await cutOff.isLinked()));
+      const cutAt = Date.now();
+      // Cut off: Suzhou still publishes (into its outbox), and still checks passes it already knew.
+      const duringCut = eventOf("policy.changed", { origin: "suzhou", data: { scope: { city: "suzhou" } } });
+      const { origin: _origin, ...asSent } = duringCut;
+      const accepted = await call("suzhou", "/v1/events", asSent);
+      expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+      expect((await call("suzhou", passUrl)).body.status).toBe("valid");
+      const history = await call("suzhou", "/v1/events?type=pass.issued");
+      expect(JSON.stringify(history.body)).toContain(pass.subject);
+
+      cutOff.healLink();
+      const healed = Date.now();
+      await waitFor(
+        "suzhou's event in shanghai's inbox",
+        async () =>
+          (await shanghai.lastEvent({ origin: "suzhou", type: "policy.changed", key: duringCut.subject }))
+            ?.event.id === accepted.body.id,
+      );
+      report("leaf gateway (suzhou)", {
+        otherCityRefused: elsewhere.status,
+        acceptedWhileCut: accepted.status,
+        passCheckedWhileCut: "valid",
+        secondsCut: (healed - cutAt) / 1000,
+        secondsToReachShanghaiAfterHeal: (Date.now() - healed) / 1000,
+      });
+    } finally {
+      await app.close();
+      await projector.stop();
+      for (const bus of buses) await bus.close();
+    }
+  });
+});
