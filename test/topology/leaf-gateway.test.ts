@@ -2,27 +2,14 @@
 // systems only, and keeps answering from what the city already has while its link to the hub is cut.
 import { type Bus, connectBus, DOMAIN_LOCAL_SUBJECTS } from "@tongbao/bus";
 import { createGateway, hashToken } from "@tongbao/gateway";
-import { Metro } from "@tongbao/metro";
 import { createProjector, openReadModels } from "@tongbao/projections";
-import { eventOf, startLeafMetro } from "@tongbao/testkit";
+import { eventOf, startLeafMetro, storeMetro } from "@tongbao/testkit";
 import { describe, expect, it } from "vitest";
 import { report, waitFor } from "./support.ts";
 
 const CITIES = ["shanghai", "suzhou", "hangzhou"] as const;
 const tokens: Record<string, string> = { shanghai: "sh-leaf-1", suzhou: "sz-leaf-2", hangzhou: "hz-leaf-3" };
-const metro = Metro.parse({
-  id: "leaf-test",
-  name: "leaf test metro",
-  timeZone: "Asia/Shanghai",
-  acknowledgeWithinSeconds: 60,
-  cities: CITIES.map((id) => ({
-    id,
-    name: id,
-    districts: [{ id: `${id}-centre`, name: "centre" }],
-    delivery: { kind: "store" },
-    gatewayTokenSha256: { env: `${id.toUpperCase()}_TOKEN_SHA256` },
-  })),
-});
+const metro = storeMetro(CITIES);
 
 describe("a city's gateway on its own leaf node", () => {
   it("serves that city only, publishes into its outbox, and answers from what it has while cut off", async () => {

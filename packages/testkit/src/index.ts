@@ -2,6 +2,7 @@
 
 export type { EventOverrides } from "./events.ts";
 export { eventOf, uniqueKey } from "./events.ts";
+export { storeMetro } from "./metro.ts";
 export type {
   LeafCityServer,
   LeafMetro,

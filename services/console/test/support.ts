@@ -1,8 +1,8 @@
 import { get, type IncomingMessage } from "node:http";
 import { type Bus, connectBus } from "@tongbao/bus";
-import { Metro } from "@tongbao/metro";
+import type { Metro } from "@tongbao/metro";
 import { createProjector, openReadModels, type Projector } from "@tongbao/projections";
-import { type NatsServer, startNats } from "@tongbao/testkit";
+import { type NatsServer, startNats, storeMetro } from "@tongbao/testkit";
 import type { FastifyInstance } from "fastify";
 import { createConsole, hashToken, type Limits, type NoticeView } from "../src/index.ts";
 
@@ -13,20 +13,7 @@ export const cityToken = "tb_hangzhou_c1ty-g4teway-t0ken";
 
 const CITIES = ["hangzhou", "shaoxing", "suzhou"] as const;
 
-export const metroOf = (acknowledgeWithinSeconds: number) =>
-  Metro.parse({
-    id: "test",
-    name: "test metro",
-    timeZone: "Asia/Shanghai",
-    acknowledgeWithinSeconds,
-    cities: CITIES.map((id) => ({
-      id,
-      name: id,
-      districts: [{ id: `${id}-centre`, name: "centre" }],
-      delivery: { kind: "store" },
-      gatewayTokenSha256: { env: `${id.toUpperCase()}_TOKEN_SHA256` },
-    })),
-  });
+export const metroOf = (acknowledgeWithinSeconds: number) => storeMetro(CITIES, { acknowledgeWithinSeconds });
 
 export interface Harness extends AsyncDisposable {
   readonly nats: NatsServer;
