@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { AckPolicy, type ConsumerConfig, DeliverPolicy } from "@nats-io/jetstream";
+import { AckPolicy, type ConsumerConfig, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import {
   decodeEvent,
@@ -11,6 +11,8 @@ import {
 } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import type { StreamNames } from "./domains.ts";
+import { TimeoutError } from "./errors.ts";
+import { replayEnd, TAIL_HEARTBEAT_MS, withTicks } from "./replay-end.ts";
 
 type Moment = Date | string;
 
@@ -60,11 +62,6 @@ const startOf = (query: ReplayQuery): Partial<ConsumerConfig> => {
   return { deliver_policy: DeliverPolicy.All };
 };
 
-/**
- * History as an async iterator, oldest first, upcast to the current versions. Reads through a
- * server-side filtered, unacknowledged consumer that pulls a bounded batch at a time, so memory
- * stays flat however long the history is. The iterator ends at what was stored when it started.
- */
 /** The server-side filter subject and the client-side checks of a query. */
 export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">, streams: StreamNames) => {
   const direct = query.stream === "direct";
@@ -93,16 +90,13 @@ export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">, streams
   return { stream: direct ? streams.direct : streams.events, filter, match };
 };
 
-/**
- * History as an async iterator, oldest first, upcast to the current versions. Reads through a
- * server-side filtered, unacknowledged consumer that pulls a bounded batch at a time, so memory
- * stays flat however long the history is. The iterator ends at what was stored when it started.
- */
-export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncGenerator<ReplayedEvent> {
-  const { stream, filter, match } = matcherOf(query, conn.streams);
-  const recordedUntil = toMs(query.recordedUntil);
-  await replicasCaughtUp(conn, stream);
-
+/** A replay's own consumer: named, unacknowledged, in memory, gone a minute after it is left. */
+const openConsumer = async (
+  conn: Connection,
+  stream: string,
+  filter: string,
+  start: Partial<ConsumerConfig>,
+) => {
   // Named, so the request goes to CONSUMER.CREATE.<stream>.<name>.<filter>: a city's NATS user may
   // create consumers on DIRECT only with its own dm.<city>.> filter, which needs that subject form.
   const info = await conn.jsm.consumers.add(stream, {
@@ -111,9 +105,55 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
     filter_subject: filter,
     inactive_threshold: nanos(60_000),
     mem_storage: true,
-    ...startOf(query),
+    ...start,
   });
   const release = () => conn.jsm.consumers.delete(stream, info.name).catch(() => false);
+  return { info, release };
+};
+
+type Matcher = ReturnType<typeof matcherOf>;
+interface Bounds {
+  /** The last sequence the stream's leader held when the replay started (or toSeq, if lower). */
+  readonly end: number;
+  readonly recordedUntil: number | undefined;
+}
+
+const recordedMsOf = (m: JsMsg) => Math.floor(m.info.timestampNanos / 1e6);
+const beyond = (m: JsMsg, { end, recordedUntil }: Bounds) =>
+  m.seq > end || (recordedUntil !== undefined && recordedMsOf(m) >= recordedUntil);
+const replayed = (m: JsMsg, event: TongbaoEvent): ReplayedEvent => ({
+  event,
+  seq: m.seq,
+  subject: m.subject,
+  recordedAt: new Date(recordedMsOf(m)),
+});
+
+/**
+ * History as an async iterator, oldest first, upcast to the current versions. Reads through a
+ * server-side filtered, unacknowledged consumer that pulls a bounded batch at a time, so memory
+ * stays flat however long the history is. The iterator ends at what was stored when it started.
+ */
+export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncGenerator<ReplayedEvent> {
+  const matcher = matcherOf(query, conn.streams);
+  // The stream's leader answers: what was stored when the replay started, whichever replica serves it.
+  const { state, cluster } = await conn.jsm.streams.info(matcher.stream);
+  const bounds = {
+    end: Math.min(state.last_seq, query.toSeq ?? Number.POSITIVE_INFINITY),
+    recordedUntil: toMs(query.recordedUntil),
+  };
+  if (state.messages === 0 || (query.fromSeq ?? 0) > bounds.end) return;
+  if ((cluster?.replicas?.length ?? 0) === 0) yield* fromTheLeader(conn, matcher, startOf(query), bounds);
+  else yield* fromReplicas(conn, matcher, startOf(query), bounds);
+}
+
+/** One server, or a stream of one replica: its consumer counts from the leader's store, exactly. */
+async function* fromTheLeader(
+  conn: Connection,
+  { stream, filter, match }: Matcher,
+  start: Partial<ConsumerConfig>,
+  bounds: Bounds,
+): AsyncGenerator<ReplayedEvent> {
+  const { info, release } = await openConsumer(conn, stream, filter, start);
   if (info.num_pending === 0) {
     await release();
     return;
@@ -121,17 +161,10 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
   const messages = await (await conn.js.consumers.get(stream, info.name)).consume({ max_messages: 2_000 });
   try {
     for await (const m of messages) {
-      const recordedMs = Math.floor(m.info.timestampNanos / 1e6);
-      if (
-        (query.toSeq !== undefined && m.seq > query.toSeq) ||
-        (recordedUntil !== undefined && recordedMs >= recordedUntil)
-      ) {
-        break;
-      }
+      if (beyond(m, bounds)) break;
       const event = match(m);
-      if (event !== undefined)
-        yield { event, seq: m.seq, subject: m.subject, recordedAt: new Date(recordedMs) };
-      if (m.info.pending === 0) break;
+      if (event !== undefined) yield replayed(m, event);
+      if (m.seq === bounds.end || m.info.pending === 0) break;
     }
   } finally {
     await messages.close();
@@ -139,20 +172,73 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
   }
 }
 
-const REPLICA_WAIT_MS = 10_000;
+/** How many replicas a replay tries before it gives up on reaching the leader's last sequence. */
+const PLACEMENTS = 5;
 
 /**
- * On a cluster, waits (a bounded time) until every replica that is up is current. The replay's
- * consumer may be placed on any replica, and one that is still catching up after a restart would
- * count fewer pending messages and end the replay early. A single server answers at once.
+ * A replicated stream: read until the consumer has passed the leader's last sequence. A replica that
+ * stops short is left: the replay goes on from the next sequence through a consumer on another one.
  */
-const replicasCaughtUp = async (conn: Connection, stream: string) => {
-  const deadline = Date.now() + REPLICA_WAIT_MS;
-  for (;;) {
-    const replicas = (await conn.jsm.streams.info(stream)).cluster?.replicas ?? [];
-    const caughtUp = replicas.every((r) => r.offline === true || (r.current && (r.lag ?? 0) === 0));
-    if (caughtUp || Date.now() > deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+async function* fromReplicas(
+  conn: Connection,
+  { stream, filter, match }: Matcher,
+  firstStart: Partial<ConsumerConfig>,
+  bounds: Bounds,
+): AsyncGenerator<ReplayedEvent> {
+  const stalled = new Set<string>();
+  let start = firstStart;
+  for (let placement = 1; ; placement++) {
+    const { info, release } = await openAvoiding(conn, stream, filter, start, stalled);
+    const messages = await (await conn.js.consumers.get(stream, info.name)).consume({
+      max_messages: 2_000,
+      idle_heartbeat: TAIL_HEARTBEAT_MS,
+    });
+    const ending = replayEnd(conn, stream, info.name, bounds.end);
+    let lastSeq: number | undefined;
+    try {
+      for await (const m of withTicks(messages)) {
+        if (m !== undefined) {
+          if (beyond(m, bounds)) return;
+          ending.received(m);
+          lastSeq = m.seq;
+          const event = match(m);
+          if (event !== undefined) yield replayed(m, event);
+          if (m.seq === bounds.end) return;
+          if (m.info.pending > 0) continue;
+        }
+        const verdict = await ending.check();
+        if (verdict === "done") return;
+        if (verdict === "stalled") break;
+      }
+    } finally {
+      await messages.close();
+      await release();
+    }
+    const host = info.cluster?.leader ?? "its server";
+    stalled.add(host);
+    if (placement >= PLACEMENTS) {
+      throw new TimeoutError(
+        `replay of ${stream} stopped short of sequence ${bounds.end}, the last its leader held when the ` +
+          `replay started: replicas ${[...stalled].join(", ")} did not catch up; try again later`,
+      );
+    }
+    if (lastSeq !== undefined)
+      start = { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lastSeq + 1 };
+  }
+}
+
+/** A consumer on a replica that has not stalled, when a few tries find one (placement is random). */
+const openAvoiding = async (
+  conn: Connection,
+  stream: string,
+  filter: string,
+  start: Partial<ConsumerConfig>,
+  stalled: ReadonlySet<string>,
+) => {
+  for (let tries = 1; ; tries++) {
+    const opened = await openConsumer(conn, stream, filter, start);
+    if (tries >= 6 || !stalled.has(opened.info.cluster?.leader ?? "")) return opened;
+    await opened.release();
   }
 };
 
