@@ -1,7 +1,15 @@
 // NATS users and their subject permissions, generated from the metro definition. Pure data: render.ts
 // prints it as nats-server config. Minimal sets verified on 2.9.10 (../shared/docs/nats-facts.md) and
-// by test/topology/permissions.test.ts (cities, operators) and service-permissions.test.ts (services).
-import { Buckets, DEAD_LETTER_MOVER, type StreamNames, Streams } from "@tongbao/bus";
+// by test/topology/permissions.test.ts (cities, operators), service-permissions.test.ts (services) and
+// leaf-services-permissions.test.ts (a city's own services on its leaf).
+import {
+  Buckets,
+  DEAD_LETTER_MOVER,
+  HUB_DOMAIN,
+  type StreamNames,
+  Streams,
+  streamNamesOf,
+} from "@tongbao/bus";
 import { METRO_ORIGIN } from "@tongbao/events";
 import {
   CHECKPOINT_BUCKET,
@@ -306,6 +314,53 @@ export const servicePermissions = (streams: StreamNames, cities: readonly string
   };
 };
 
+/** Requests to another JetStream domain's API, as a leaf reaches the hub's: `$JS.<domain>.API.…`. */
+const inDomain = (domain: string, subjects: readonly string[]) =>
+  subjects.map((s) => `$JS.${domain}.API.${s.startsWith(`${API}.`) ? s.slice(API.length + 1) : s}`);
+
+/**
+ * The metro's case ledger, from a city's leaf (packages/bus case-ledger.ts): the hub's bucket, bound
+ * (never created), read and compared-and-set through the hub's domain; a case's last event looked up
+ * in the hub's EVENTS when another city appended it. Only these: the leaf link carries any
+ * `$JS.<hub>.API` request, and the hub acts on it with the link's rights.
+ */
+const hubLedger = (hubDomain: string) =>
+  inDomain(hubDomain, [
+    `${API}.STREAM.MSG.GET.KV_${Buckets.caseOwners}`,
+    `$KV.${Buckets.caseOwners}.>`,
+    `${API}.DIRECT.GET.${streamNamesOf({ kind: "hub", cities: [] }).events}.>`,
+  ]);
+
+/**
+ * A city's own gateway and projector on its leaf node (services/gateway with NATS_MODE=leaf): publish
+ * only under the city's name, into its outboxes; read its inboxes (INBOX_DIRECT holds only what is
+ * addressed to the city, so it is read unfiltered like the hub's DIRECT), its receipts and its outbox;
+ * own the read-model buckets on the leaf; the metro's case ledger on the hub. No relay's durable,
+ * not even the city's own.
+ */
+export const cityServicesPermissions = (
+  city: string,
+  cities: readonly string[],
+  streams: StreamNames,
+  hubDomain = HUB_DOMAIN,
+): Permissions => ({
+  publish: {
+    allow: allowOnce([
+      `evt.${city}.>`,
+      `dm.*.${city}.>`,
+      ...READ_MODEL_BUCKETS.flatMap(kvOwn),
+      ...readLog(streams),
+      ...readReceipts(streams),
+      ...readOutbox(streams),
+      ...hubLedger(hubDomain),
+    ]),
+    deny: othersDurables([streams.events, streams.direct], [...cityDurables(cities), ...metroDurables]),
+  },
+  subscribe: REPLIES,
+});
+
+export const cityServicesUserOf = (city: string) => `${city}-services`;
+
 /** Every user of one server that holds streams for the given cities. */
 export const usersOf = (
   cities: readonly string[],
@@ -331,3 +386,16 @@ export const usersOf = (
       ]
     : []),
 ];
+
+/** Every user of a city's leaf node: the city's own, and its own gateway's and projector's. */
+export const leafUsersOf = (city: string, allCities: readonly string[], hubDomain = HUB_DOMAIN) => {
+  const streams = streamNamesOf({ kind: "leaf", city, hubDomain });
+  return [
+    ...usersOf([city], allCities, streams, false),
+    userOf(
+      cityServicesUserOf(city),
+      `${city}'s own gateway and projector on its leaf node`,
+      cityServicesPermissions(city, allCities, streams, hubDomain),
+    ),
+  ];
+};

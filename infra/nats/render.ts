@@ -1,7 +1,7 @@
 // Prints nats-server configuration files from the metro definition. Pure: generate.ts writes them.
 import { DOMAIN_LOCAL_SUBJECTS, HUB_DOMAIN, specsOfDomain, streamNamesOf, streamSpecs } from "@tongbao/bus";
 import type { Metro } from "@tongbao/metro";
-import { type NatsUser, type Permissions, passwordEnvOf, usersOf } from "./permissions.ts";
+import { leafUsersOf, type NatsUser, type Permissions, passwordEnvOf, usersOf } from "./permissions.ts";
 
 const q = (value: string) => JSON.stringify(value);
 const list = (values: readonly string[], indent: string) =>
@@ -89,6 +89,18 @@ const hubMode = (metro: Metro) => ({ kind: "hub" as const, cities: cities(metro)
 
 export const leafUserOf = (city: string) => `leaf-${city}`;
 
+/** The hub's `leafnodes { authorization }`: one user per city's leaf link. */
+export const renderLeafLinkUsers = (cities: readonly string[]) =>
+  [
+    "  authorization {",
+    "    users: [",
+    ...cities.map(
+      (city) => `      { user: ${q(leafUserOf(city))}, password: $${passwordEnvOf(leafUserOf(city))} }`,
+    ),
+    "    ]",
+    "  }",
+  ].join("\n");
+
 export const renderHubNode = (metro: Metro, hosts: readonly string[] = ["hub-1", "hub-2", "hub-3"]) =>
   [
     header(metro, `A node of the hub cluster: JetStream domain "${HUB_DOMAIN}", one leaf link per city.`),
@@ -105,13 +117,7 @@ export const renderHubNode = (metro: Metro, hosts: readonly string[] = ["hub-1",
     "leafnodes {",
     "  listen: 0.0.0.0:7422",
     "  # TLS for the cities' leaf links: tls { cert_file, key_file, ca_file, verify: true }",
-    "  authorization {",
-    "    users: [",
-    ...cities(metro).map(
-      (city) => `      { user: ${q(leafUserOf(city))}, password: $${passwordEnvOf(leafUserOf(city))} }`,
-    ),
-    "    ]",
-    "  }",
+    renderLeafLinkUsers(cities(metro)),
     "}",
     TLS_CLIENTS,
     renderAuthorization(usersOf([], cities(metro), streamNamesOf(hubMode(metro)), true)),
@@ -137,7 +143,7 @@ export const renderLeaf = (metro: Metro, city: string) =>
     "  ]",
     "}",
     TLS_CLIENTS,
-    renderAuthorization(usersOf([city], cities(metro), streamNamesOf({ kind: "leaf", city }), false)),
+    renderAuthorization(leafUsersOf(city, cities(metro))),
   ].join("\n");
 
 /** The streams of every topology, as the bus creates them: for operators to read and diff. */

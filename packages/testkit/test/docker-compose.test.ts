@@ -72,11 +72,26 @@ describe("docker-compose.yml", () => {
         expect(server, `${name} connects to ${host}`).toBeDefined();
         const config = natsConfigOf(server as Service) ?? "";
         expect(config, `${host} defines the user ${env.NATS_USER}`).toContain(`user: "${env.NATS_USER}"`);
-        const passwordVariable = `NATS_PASSWORD_${env.NATS_USER?.toUpperCase()}`;
+        // As infra/nats passwordEnvOf names it: suzhou-services reads NATS_PASSWORD_SUZHOU_SERVICES.
+        const passwordVariable = `NATS_PASSWORD_${env.NATS_USER?.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
         expect(env.NATS_PASSWORD, `${name} has ${passwordVariable}`).toBe(
           (server as Service).environment?.[passwordVariable],
         );
       }
+    }
+  });
+
+  it("runs each leaf-mode service on its own city's leaf node, leaving the topology to admin", () => {
+    const leafServices = services.filter(([, service]) => service.environment?.NATS_MODE === "leaf");
+    expect(leafServices.map(([name]) => name)).toEqual(
+      expect.arrayContaining(["gateway-suzhou", "projector-suzhou"]),
+    );
+    for (const [name, service] of leafServices) {
+      const env = service.environment ?? {};
+      expect(env.NATS_CITY, `${name} names its city`).toBeTruthy();
+      for (const url of (env.NATS_URL ?? "").split(","))
+        expect(new URL(url).hostname, `${name} connects to its city's leaf`).toBe(`leaf-${env.NATS_CITY}`);
+      expect(env.NATS_TOPOLOGY, `${name} runs with NATS_TOPOLOGY=off`).toBe("off");
     }
   });
 });
