@@ -101,6 +101,8 @@ export const cityPermissions = (
   city: string,
   cities: readonly string[],
   streams: StreamNames,
+  /** On a city's leaf node: the hub's domain, where the metro's case ledger is. */
+  hubDomain?: string,
 ): Permissions => {
   const others = [...cities.filter((c) => c !== city), METRO_ORIGIN];
   const durables = (owner: string) => CITY_SERVICES.map((service) => `${owner}-${service}`);
@@ -121,6 +123,7 @@ export const cityPermissions = (
         ...consume(streams.events),
         ...consume(streams.direct, `dm.${city}.>`),
         ...durables(city).flatMap(redrive),
+        ...(hubDomain === undefined ? [] : hubLedger(hubDomain)),
       ],
       deny: [
         ...othersDurables(
@@ -391,7 +394,12 @@ export const usersOf = (
 export const leafUsersOf = (city: string, allCities: readonly string[], hubDomain = HUB_DOMAIN) => {
   const streams = streamNamesOf({ kind: "leaf", city, hubDomain });
   return [
-    ...usersOf([city], allCities, streams, false),
+    // The city's own systems publish case events too: the city user reaches the hub's ledger as well.
+    ...usersOf([city], allCities, streams, false).map((user) =>
+      user.user === city
+        ? userOf(city, user.why, cityPermissions(city, allCities, streams, hubDomain))
+        : user,
+    ),
     userOf(
       cityServicesUserOf(city),
       `${city}'s own gateway and projector on its leaf node`,

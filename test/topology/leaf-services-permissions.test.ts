@@ -164,6 +164,14 @@ describe("a city's own gateway and projector on its leaf node, under <city>-serv
       });
       const appended = await call("suzhou", "/v1/events", reclassified);
       expect(appended.status, JSON.stringify(appended.body)).toBe(202);
+      // Suzhou's own systems, as the plain city user, report cases through the same ledger on the hub.
+      const ownReport = eventOf("case.reported", { origin: "suzhou", source: undefined });
+      const ownStored = await suzhou.publish(ownReport);
+      expect(ownStored.duplicate).toBe(false);
+      const ownEntry = await hubAdmin.connection.jsm.streams.getMessage(`KV_${Buckets.caseOwners}`, {
+        last_by_subj: `$KV.${Buckets.caseOwners}.${ownReport.subject}`,
+      });
+      expect(ownEntry?.json<{ owner: string }>().owner).toBe("suzhou");
       const receipts = await call("suzhou", `/v1/notices/${issued.id}/receipts`);
       expect(receipts.status, JSON.stringify(receipts.body)).toBe(200);
       expect(receipts.body.pending).toEqual(["suzhou", "hangzhou"]);
@@ -212,6 +220,7 @@ describe("a city's own gateway and projector on its leaf node, under <city>-serv
         directedIngest: directed.status,
         caseReport: reported.status,
         caseAppend: appended.status,
+        plainCityCaseReport: "stored, ledger on the hub",
         receipts: receipts.status,
         rebuiltEvents: rebuilt.events,
         gatewayRefusesShanghai: atGateway.status,

@@ -4,6 +4,7 @@ import { METRO_ORIGIN, parseSubject, type TongbaoEvent } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { HUB_DOMAIN, streamNamesOf } from "./domains.ts";
 import { ConcurrencyConflictError, NotFoundError, PermissionDeniedError, TimeoutError } from "./errors.ts";
+import { toBusError } from "./retry.ts";
 import { Buckets } from "./topology.ts";
 
 // 首接负责制: only the city that owns a case may append to it, and ownership moves only by
@@ -75,6 +76,9 @@ const ledgerPlace = (conn: Connection) => {
       return await call();
     } catch (error) {
       if (isCasConflict(error)) throw error;
+      // Refused by NATS: a missing permission, not an unreachable hub; retrying would not help.
+      const refused = toBusError(error, `${what} in ${where}`);
+      if (refused instanceof PermissionDeniedError) throw refused;
       if (error instanceof JetStreamApiError && error.code === STREAM_NOT_FOUND) {
         throw new NotFoundError(`${where} does not exist: the hub's services create it at start`, {
           cause: error,
