@@ -27,6 +27,12 @@ export const createSupervisor = (
   mkdirSync(logs, { recursive: true });
   const running = new Map<string, ServiceProcess>();
   let stopping = false;
+  // A parent that ends without stopping them (a benchmark or test that threw) takes its services
+  // along, instead of leaving them running against a server that is gone.
+  const orphanGuard = () => {
+    for (const { child } of running.values()) child.kill("SIGTERM");
+  };
+  process.once("exit", orphanGuard);
   const supervisor: Supervisor = {
     start: (name, script, env, args = []) => {
       const logFile = join(logs, `${name}.log`);
@@ -46,6 +52,7 @@ export const createSupervisor = (
     },
     stopAll: async () => {
       stopping = true;
+      process.removeListener("exit", orphanGuard);
       const exits = [...running.values()].map(({ child }) =>
         child.exitCode === null ? once(child, "exit") : Promise.resolve(),
       );
