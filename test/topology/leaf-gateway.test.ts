@@ -83,6 +83,13 @@ describe("a city's gateway on its own leaf node", () => {
       const { origin: _origin, ...asSent } = duringCut;
       const accepted = await call("suzhou", "/v1/events", asSent);
       expect(accepted.status, JSON.stringify(accepted.body)).toBe(202);
+      // A case event needs the metro's ledger on the hub: refused with the reason, nothing stored.
+      const { origin: _caseOrigin, ...caseSent } = eventOf("case.reported", { origin: "suzhou" });
+      const caseWhileCut = await call("suzhou", "/v1/events", caseSent);
+      expect(caseWhileCut.status).toBe(503);
+      expect(caseWhileCut.body.error).toMatch(
+        /case ledger .* is unreachable from suzhou .* other events publish as usual$/,
+      );
       expect((await call("suzhou", passUrl)).body.status).toBe("valid");
       const history = await call("suzhou", "/v1/events?type=pass.issued");
       expect(JSON.stringify(history.body)).toContain(pass.subject);
@@ -98,6 +105,7 @@ describe("a city's gateway on its own leaf node", () => {
       report("leaf gateway (suzhou)", {
         otherCityRefused: elsewhere.status,
         acceptedWhileCut: accepted.status,
+        caseReportWhileCut: caseWhileCut.status,
         passCheckedWhileCut: "valid",
         secondsCut: (healed - cutAt) / 1000,
         secondsToReachShanghaiAfterHeal: (Date.now() - healed) / 1000,

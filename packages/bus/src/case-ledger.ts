@@ -3,7 +3,12 @@ import { type KV, Kvm } from "@nats-io/kv";
 import { METRO_ORIGIN, parseSubject, type TongbaoEvent } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { HUB_DOMAIN, streamNamesOf } from "./domains.ts";
-import { ConcurrencyConflictError, NotFoundError, PermissionDeniedError, TimeoutError } from "./errors.ts";
+import {
+  CaseLedgerUnreachableError,
+  ConcurrencyConflictError,
+  NotFoundError,
+  PermissionDeniedError,
+} from "./errors.ts";
 import { toBusError } from "./retry.ts";
 import { Buckets } from "./topology.ts";
 
@@ -50,7 +55,7 @@ interface LedgerPlace {
 /**
  * Where the metro's ledger is, from this connection: its own domain on one server, a cluster or the
  * hub; the hub's domain from a city's leaf node. A failure to reach the hub's domain is reported as
- * the ledger being unreachable (a TimeoutError: retry once the link is back).
+ * the ledger being unreachable (a CaseLedgerUnreachableError: retry once the link is back).
  */
 const ledgerPlace = (conn: Connection) => {
   const mode = conn.mode;
@@ -91,7 +96,7 @@ const ledgerPlace = (conn: Connection) => {
           : error instanceof Error
             ? error.message
             : String(error);
-      throw new TimeoutError(
+      throw new CaseLedgerUnreachableError(
         `${where} is unreachable from ${mode.city} (${what}: ${reason}): case events cannot be ` +
           "published until the link to the hub is back; other events publish as usual",
         { cause: error },

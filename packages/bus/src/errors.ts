@@ -13,7 +13,15 @@ export class NotFoundError extends Error {
 
 /** JetStream did not confirm in time, even after retrying with the same message id until the deadline. */
 export class TimeoutError extends Error {
-  override readonly name = "TimeoutError";
+  override readonly name: string = "TimeoutError";
+}
+
+/**
+ * A city cut off from the hub cannot reach the metro's case ledger: case events wait for the link,
+ * other events publish as usual. Its message says so, and holds no personal data (case ids only).
+ */
+export class CaseLedgerUnreachableError extends TimeoutError {
+  override readonly name = "CaseLedgerUnreachableError";
 }
 
 /** Someone else appended to the aggregate first: read it again and decide anew. */

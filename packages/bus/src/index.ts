@@ -24,6 +24,7 @@ export {
 } from "./domains.ts";
 export type { TopologyDifference } from "./errors.ts";
 export {
+  CaseLedgerUnreachableError,
   ConcurrencyConflictError,
   NotFoundError,
   PermissionDeniedError,

@@ -1,4 +1,5 @@
 import {
+  CaseLedgerUnreachableError,
   ConcurrencyConflictError,
   EventValidationError,
   NotFoundError,
@@ -65,6 +66,8 @@ const toProblem = (error: unknown, bodyLimit: number): HttpProblem | undefined =
   if (error instanceof PermissionDeniedError) return new HttpProblem(403, error.message);
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);
   if (error instanceof ConcurrencyConflictError) return new HttpProblem(409, error.message);
+  // Cut off from the hub: the message says that case events wait for the link and others go through.
+  if (error instanceof CaseLedgerUnreachableError) return new HttpProblem(503, error.message);
   if (error instanceof TimeoutError)
     return new HttpProblem(503, "the bus did not confirm in time; retry with the same event id");
   if (typeof error === "object" && error !== null) return fastifyProblem(error, bodyLimit);
