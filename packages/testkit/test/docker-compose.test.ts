@@ -82,9 +82,14 @@ describe("docker-compose.yml", () => {
   });
 
   it("runs each leaf-mode service on its own city's leaf node, leaving the topology to admin", () => {
+    // Whatever connects to a city's leaf node must run in leaf mode: single mode would look for the
+    // hub's streams there.
+    const onALeaf = services.filter(([, service]) => /\/\/leaf-/.test(service.environment?.NATS_URL ?? ""));
+    for (const [name, service] of onALeaf)
+      expect(service.environment?.NATS_MODE, `${name} runs in leaf mode`).toBe("leaf");
     const leafServices = services.filter(([, service]) => service.environment?.NATS_MODE === "leaf");
     expect(leafServices.map(([name]) => name)).toEqual(
-      expect.arrayContaining(["gateway-suzhou", "projector-suzhou"]),
+      expect.arrayContaining(["gateway-suzhou", "projector-suzhou", "relay-suzhou"]),
     );
     for (const [name, service] of leafServices) {
       const env = service.environment ?? {};
