@@ -31,6 +31,8 @@ const sample = (): Map<string, number> => {
     // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     ticks.set(role, (ticks.get(role) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    // Children of this process that ran and ended meanwhile (wrk, in the ingest rounds): cutime, cstime.
+    if (own) ticks.set("ended children", Number(fields[13]) + Number(fields[14]));
   }
   return ticks;
 };

@@ -1,6 +1,6 @@
 // Run: `pnpm bench` (or `node test/bench/services.ts`; env FANOUT_RATE, FANOUT_SECONDS,
 // FANOUT_WARM_UP_SECONDS, FANOUT_CITIES,
-// INGEST_EVENTS, INGEST_ROUNDS, INGEST_WINDOW). Every service runs as its own process, as `pnpm start` runs them.
+// INGEST_EVENTS, INGEST_ROUNDS, INGEST_WINDOW, INGEST_CLIENT=undici, INGEST_WRK_SECONDS). Every service runs as its own process, as `pnpm start` runs them.
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,6 +13,7 @@ import { startMetroServices } from "../../infra/start/metro.ts";
 import { createSupervisor, waitReady } from "../../infra/start/processes.ts";
 import { root, servicesOf, writeMetro } from "../support/metro.ts";
 import { cpuShares, sharesText } from "./cpu.ts";
+import { hasWrk, type WrkPost, wrkRound } from "./wrk.ts";
 
 const RATE = Number(process.env.FANOUT_RATE ?? 200);
 const SECONDS = Number(process.env.FANOUT_SECONDS ?? 60);
@@ -21,6 +22,7 @@ const CITIES = Number(process.env.FANOUT_CITIES ?? 16);
 const INGEST_EVENTS = Number(process.env.INGEST_EVENTS ?? 10_000);
 const WINDOW = Number(process.env.INGEST_WINDOW ?? 32);
 const INGEST_ROUNDS = Number(process.env.INGEST_ROUNDS ?? 11);
+const WRK_SECONDS = Number(process.env.INGEST_WRK_SECONDS ?? 1);
 const TARGETS = { fanoutP99Ms: 100, ingestRatio: 0.4 } as const;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -177,11 +179,24 @@ const viaSdk = async (event: EventInput) => {
   await bus.publish(event);
 };
 console.log(
-  `ingest: ${INGEST_ROUNDS} rounds of ${INGEST_EVENTS} single-event requests, ${WINDOW} in flight, the gateway alone on the server; sides alternate, medians`,
+  `ingest: ${INGEST_ROUNDS} rounds, single-event requests with ${WINDOW} in flight against SDK publishes of ${INGEST_EVENTS} events with as many in flight, the gateway alone on the server; sides alternate, medians`,
+);
+// The gateway's client: wrk where it is installed (apt-get install wrk), else undici in this process.
+const wrk = process.env.INGEST_CLIENT !== "undici" && (await hasWrk());
+const wrkPost = {
+  url: `${gatewayUrl}/v1/events`,
+  token,
+  event: (({ origin: _origin, ...sent }) => sent)(inputs(1)[0] as EventInput) as WrkPost["event"],
+  connections: WINDOW,
+  dir,
+};
+const viaGateway = () => (wrk ? wrkRound(wrkPost, WRK_SECONDS) : timed(inputs(INGEST_EVENTS), postEvent));
+console.log(
+  `  the gateway's client: ${wrk ? `wrk, ${WINDOW} connections, ${WRK_SECONDS} s a round` : "undici in this process (install wrk for a client that takes less of the shared CPU)"}`,
 );
 // A warm-up round each, not counted: the gateway's hot path needs a few thousand requests to be
 // compiled (its first round ran at 70–80 % of its later ones).
-await timed(inputs(INGEST_EVENTS), postEvent);
+await viaGateway();
 await timed(inputs(INGEST_EVENTS), viaSdk);
 const rates = { gateway: [] as number[], sdk: [] as number[] };
 const cpuOf = { gateway: {} as Record<string, number>, sdk: {} as Record<string, number> };
@@ -189,7 +204,7 @@ for (let round = 0; round < INGEST_ROUNDS; round++) {
   const sides = round % 2 === 0 ? (["gateway", "sdk"] as const) : (["sdk", "gateway"] as const);
   for (const side of sides) {
     const shares = cpuShares();
-    rates[side].push(await timed(inputs(INGEST_EVENTS), side === "gateway" ? postEvent : viaSdk));
+    rates[side].push(await (side === "gateway" ? viaGateway() : timed(inputs(INGEST_EVENTS), viaSdk)));
     if (round === Math.floor(INGEST_ROUNDS / 2)) cpuOf[side] = shares();
   }
 }
