@@ -1,11 +1,10 @@
 // A city's own gateway on its leaf node: it publishes into the city's outbox, serves that city's
 // systems only, and keeps answering from what the city already has while its link to the hub is cut.
 import { type Bus, connectBus, DOMAIN_LOCAL_SUBJECTS } from "@tongbao/bus";
-import { createGateway, hashToken } from "@tongbao/gateway";
-import { createProjector, openReadModels } from "@tongbao/projections";
+import { createProjector } from "@tongbao/projections";
 import { eventOf, startLeafMetro, storeMetro } from "@tongbao/testkit";
 import { describe, expect, it } from "vitest";
-import { report, waitFor } from "./support.ts";
+import { report, serveLeafGateway, waitFor } from "./support.ts";
 
 const CITIES = ["shanghai", "suzhou", "hangzhou"] as const;
 const tokens: Record<string, string> = { shanghai: "sh-leaf-1", suzhou: "sz-leaf-2", hangzhou: "hz-leaf-3" };
@@ -34,25 +33,8 @@ describe("a city's gateway on its own leaf node", () => {
     // Suzhou's read models, folded on Suzhou's own server from Suzhou's inbox.
     const projector = createProjector({ bus: suzhou });
     await projector.ready;
-    const app = createGateway({
-      bus: suzhou,
-      metro,
-      tokens: Object.fromEntries(Object.entries(tokens).map(([city, token]) => [city, hashToken(token)])),
-      readModels: await openReadModels(suzhou, metro),
-      serves: ["suzhou"],
-    });
-    const base = await app.listen({ host: "127.0.0.1", port: 0 });
-    const call = async (city: string, path: string, body?: unknown) => {
-      const response = await fetch(`${base}${path}`, {
-        method: body === undefined ? "GET" : "POST",
-        headers: {
-          authorization: `Bearer ${tokens[city]}`,
-          ...(body !== undefined && { "content-type": "application/cloudevents+json" }),
-        },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    };
+    const gateway = await serveLeafGateway({ bus: suzhou, metro, tokens, serves: ["suzhou"] });
+    const { call } = gateway;
     const cutOff = leaf.cities.suzhou;
     if (cutOff === undefined) throw new Error("no suzhou");
     try {
@@ -111,7 +93,7 @@ describe("a city's gateway on its own leaf node", () => {
         secondsToReachShanghaiAfterHeal: (Date.now() - healed) / 1000,
       });
     } finally {
-      await app.close();
+      await gateway.close();
       await projector.stop();
       for (const bus of buses) await bus.close();
     }

@@ -10,31 +10,17 @@ import {
   PermissionDeniedError,
   streamNamesOf,
 } from "@tongbao/bus";
-import { createGateway, hashToken } from "@tongbao/gateway";
-import { Metro } from "@tongbao/metro";
-import { createProjector, openReadModels, passesModel } from "@tongbao/projections";
-import { eventOf, startLeafMetro } from "@tongbao/testkit";
+import { createProjector, passesModel } from "@tongbao/projections";
+import { eventOf, startLeafMetro, storeMetro } from "@tongbao/testkit";
 import { describe, expect, it } from "vitest";
 import { leafUsersOf, type NatsUser, passwordEnvOf, usersOf } from "../../infra/nats/permissions.ts";
 import { leafUserOf, renderAuthorization, renderLeafLinkUsers } from "../../infra/nats/render.ts";
-import { report, waitFor } from "./support.ts";
+import { report, serveLeafGateway, waitFor } from "./support.ts";
 
 const CITIES = ["shanghai", "suzhou", "hangzhou"] as const;
 const DENIED = /Permissions Violation|NATS denied/i;
 const tokens: Record<string, string> = { shanghai: "sh-svc-1", suzhou: "sz-svc-2", hangzhou: "hz-svc-3" };
-const metro = Metro.parse({
-  id: "leaf-services-test",
-  name: "leaf services test metro",
-  timeZone: "Asia/Shanghai",
-  acknowledgeWithinSeconds: 60,
-  cities: CITIES.map((id) => ({
-    id,
-    name: id,
-    districts: [{ id: `${id}-centre`, name: "centre" }],
-    delivery: { kind: "store" },
-    gatewayTokenSha256: { env: `${id.toUpperCase()}_TOKEN_SHA256` },
-  })),
-});
+const metro = storeMetro(CITIES);
 
 // nats-server parses an environment value as a config value: a password starts with a letter.
 const password = () => `pw${randomBytes(12).toString("hex")}`;
@@ -102,26 +88,9 @@ describe("a city's own gateway and projector on its leaf node, under <city>-serv
       const projector = createProjector({ bus: services, flushEveryMs: 50 });
       closing.push(() => projector.stop());
       await projector.ready;
-      const app = createGateway({
-        bus: services,
-        metro,
-        tokens: Object.fromEntries(Object.entries(tokens).map(([c, t]) => [c, hashToken(t)])),
-        readModels: await openReadModels(services, metro),
-        serves: ["suzhou"],
-      });
-      closing.push(() => app.close());
-      const base = await app.listen({ host: "127.0.0.1", port: 0 });
-      const call = async (city: string, path: string, body?: unknown) => {
-        const response = await fetch(`${base}${path}`, {
-          method: body === undefined ? "GET" : "POST",
-          headers: {
-            authorization: `Bearer ${tokens[city]}`,
-            ...(body !== undefined && { "content-type": "application/cloudevents+json" }),
-          },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
-        });
-        return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-      };
+      const gateway = await serveLeafGateway({ bus: services, metro, tokens, serves: ["suzhou"] });
+      closing.push(gateway.close);
+      const { call } = gateway;
 
       // A pass Shanghai issues on its own leaf is folded on Suzhou's and checked at Suzhou's gateway.
       const issuedAt = Date.now();

@@ -1,4 +1,7 @@
 import type { Bus, Published } from "@tongbao/bus";
+import { createGateway, hashToken } from "@tongbao/gateway";
+import type { Metro } from "@tongbao/metro";
+import { openReadModels } from "@tongbao/projections";
 import { eventOf } from "@tongbao/testkit";
 
 export const waitFor = async (
@@ -64,4 +67,36 @@ export const compare = (
 
 export const report = (title: string, figures: Record<string, unknown>) => {
   process.stdout.write(`${title}: ${JSON.stringify(figures)}\n`);
+};
+
+/**
+ * A city's gateway on a leaf-mode bus, over real HTTP on a free port, serving `serves` only; `call`
+ * sends as a city (its token from `tokens`): a GET, or a POST of one CloudEvent.
+ */
+export const serveLeafGateway = async (options: {
+  readonly bus: Bus;
+  readonly metro: Metro;
+  readonly tokens: Readonly<Record<string, string>>;
+  readonly serves: readonly string[];
+}) => {
+  const app = createGateway({
+    bus: options.bus,
+    metro: options.metro,
+    tokens: Object.fromEntries(Object.entries(options.tokens).map(([c, t]) => [c, hashToken(t)])),
+    readModels: await openReadModels(options.bus, options.metro),
+    serves: options.serves,
+  });
+  const base = await app.listen({ host: "127.0.0.1", port: 0 });
+  const call = async (city: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: {
+        authorization: `Bearer ${options.tokens[city]}`,
+        ...(body !== undefined && { "content-type": "application/cloudevents+json" }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  return { call, close: () => app.close() };
 };
