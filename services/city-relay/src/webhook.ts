@@ -35,12 +35,12 @@ const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
 const post = async (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => {
   // The timeouts bound the wait for the answer's head and then for its body: no answer in time is
   // a failed attempt, as is a non-2xx answer.
-  const { origin, path } = whereTo(url);
+  const { origin, path, authorization } = whereTo(url);
   const response = await agent.request({
     origin,
     path,
     method: "POST",
-    headers,
+    headers: authorization === undefined ? headers : { ...headers, authorization },
     body,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -50,13 +50,19 @@ const post = async (url: string, headers: Record<string, string>, body: string, 
   return response.statusCode;
 };
 
-// A relay posts to the same few URLs all day: parse each once.
-const parsed = new Map<string, { origin: string; path: string }>();
+// A relay posts to the same few URLs all day: parse each once. Credentials in a URL
+// (https://user:secret@host/…) become Basic authorization, as a browser or node:http would send them.
+const parsed = new Map<string, { origin: string; path: string; authorization?: string }>();
 const whereTo = (url: string) => {
   let where = parsed.get(url);
   if (where === undefined) {
-    const { origin, pathname, search } = new URL(url);
-    where = { origin, path: `${pathname}${search}` };
+    const { origin, pathname, search, username, password } = new URL(url);
+    const credentials = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+    where = {
+      origin,
+      path: `${pathname}${search}`,
+      ...(username !== "" && { authorization: `Basic ${Buffer.from(credentials).toString("base64")}` }),
+    };
     parsed.set(url, where);
   }
   return where;

@@ -21,11 +21,11 @@ const idsOf = (notices: readonly { id: string }[]) => notices.map((n) => n.id).s
 describe("city relay", () => {
   it("posts a signed structured-mode CloudEvent that verifies with the city's secret", async () => {
     await using h = await startHarness();
-    const requests: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const requests: { url: string | undefined; headers: IncomingHttpHeaders; body: string }[] = [];
     const server = createServer(async (req, res) => {
       let body = "";
       for await (const chunk of req) body += chunk;
-      requests.push({ headers: req.headers, body });
+      requests.push({ url: req.url, headers: req.headers, body });
       res.writeHead(200).end();
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -34,7 +34,8 @@ describe("city relay", () => {
       bus: h.bus,
       city: cityWith("suzhou", {
         kind: "webhook",
-        urls: [`${url}/x`],
+        // Credentials and a query in the URL, as some cities' endpoints want them.
+        urls: [`${url.replace("//", "//hook:s%3Acret@")}/x?tenant=7`],
         secret: { env: "UNUSED" },
         timeoutMs: 2_000,
       }),
@@ -47,6 +48,8 @@ describe("city relay", () => {
       );
       await waitFor("the request", () => requests.length === 1);
       const [request] = requests;
+      expect(request?.url).toBe("/x?tenant=7");
+      expect(request?.headers.authorization).toBe(`Basic ${Buffer.from("hook:s:cret").toString("base64")}`);
       expect(request?.headers["content-type"]).toBe("application/cloudevents+json; charset=utf-8");
       expect(request?.headers["webhook-id"]).toBe(`shanghai:${published.id}`);
       const verified = new Webhook(secrets.suzhou).verify(
