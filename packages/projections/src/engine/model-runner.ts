@@ -25,6 +25,8 @@ export interface ModelRunner {
 export interface RunnerOptions {
   /** Values kept in memory between flushes; beyond it the memory is emptied after a flush. */
   readonly maxCached?: number;
+  /** Keys remembered as written while the bucket started empty (default 2,000,000). */
+  readonly maxKnownKeys?: number;
   /** Values written at once. */
   readonly writeConcurrency?: number;
 }
@@ -43,6 +45,7 @@ export const createModelRunner = async (
   options: RunnerOptions = {},
 ): Promise<ModelRunner> => {
   const maxCached = options.maxCached ?? 100_000;
+  const maxKnownKeys = options.maxKnownKeys ?? 2_000_000;
   const writeConcurrency = options.writeConcurrency ?? 512;
   let store = await bus.openStore<Value>(model.bucket);
   const applied: Record<StreamName, number> = { events: 0, direct: 0 };
@@ -50,8 +53,12 @@ export const createModelRunner = async (
   let cache = new Map<string, Value | null>();
   let dirty = new Map<string, Value>();
   let writing = new Map<string, Value>();
-  // True while every value in the bucket went through this runner: a missing key is absent, no get.
+  // True while every value in the bucket went through this runner: a key it never wrote is absent,
+  // no get. The keys it wrote are remembered apart from the values, so that emptying the value cache
+  // (a rebuild of a long history: one notice-index key per notice) does not turn every new key into
+  // a round trip to the bucket.
   let knownEmpty = false;
+  let written = new Set<string>();
   let flushing: Promise<void> = Promise.resolve();
 
   const reload = async () => {
@@ -64,12 +71,13 @@ export const createModelRunner = async (
       applied[stream] = checkpoint[stream];
     }
     knownEmpty = model.streams.every((s) => checkpoint[s] === 0) && (await isEmpty(store));
+    written = new Set();
   };
 
   const load = async (key: string): Promise<Value | null> => {
     const known = dirty.get(key) ?? writing.get(key) ?? cache.get(key);
     if (known !== undefined) return known;
-    const value = knownEmpty ? null : ((await store.get(key))?.value ?? null);
+    const value = knownEmpty && !written.has(key) ? null : ((await store.get(key))?.value ?? null);
     cache.set(key, value);
     return value;
   };
@@ -85,6 +93,7 @@ export const createModelRunner = async (
           const value: Value = { state, seq: { ...stored?.seq, [stream]: seq } };
           cache.set(key, value);
           dirty.set(key, value);
+          if (knownEmpty) written.add(key);
         }
       }
     }
@@ -107,9 +116,11 @@ export const createModelRunner = async (
         checkpoint[stream] = reached[stream];
       }
     }
-    if (cache.size > maxCached) {
-      cache = new Map();
+    if (cache.size > maxCached) cache = new Map();
+    // Keys cost a fraction of values; past this many, ask the bucket again.
+    if (written.size > maxKnownKeys) {
       knownEmpty = false;
+      written = new Set();
     }
   };
 

@@ -3,7 +3,7 @@ import type { AnyReadModel, StreamName } from "../model.ts";
 import { readModels, readModelsNamed } from "../models.ts";
 import { openCheckpoints } from "./checkpoints.ts";
 import { type Follower, startFollower } from "./follower.ts";
-import { createModelRunner, type ModelRunner } from "./model-runner.ts";
+import { createModelRunner, type ModelRunner, type RunnerOptions } from "./model-runner.ts";
 
 /** What the projector logs through: pino's logger fits. Ids, counts and errors only, never data. */
 export interface ProjectorLogger {
@@ -19,6 +19,8 @@ export interface ProjectorOptions {
   readonly batchSize?: number;
   /** … or this long after the first unwritten one (default 200 ms). */
   readonly flushEveryMs?: number;
+  /** How many values and written keys each read model keeps in memory (model-runner.ts). */
+  readonly memory?: RunnerOptions;
 }
 
 export interface RebuildFigures {
@@ -102,7 +104,9 @@ export const createProjector = (options: ProjectorOptions): Projector => {
 
   const opened = (async () => {
     const checkpoints = await openCheckpoints(bus);
-    runners = await Promise.all(models.map((model) => createModelRunner(bus, model, checkpoints)));
+    runners = await Promise.all(
+      models.map((model) => createModelRunner(bus, model, checkpoints, options.memory)),
+    );
   })();
   const ready = (async () => {
     await Promise.race([opened, stopping]);
