@@ -1,5 +1,5 @@
 // Run: `pnpm bench` (or `node test/bench/services.ts`; env FANOUT_RATE, FANOUT_SECONDS,
-// FANOUT_WARM_UP_SECONDS, FANOUT_CITIES,
+// FANOUT_WARM_UP_SECONDS, FANOUT_CITIES, FANOUT_RELAY_PROCESSES=per-city,
 // INGEST_EVENTS, INGEST_ROUNDS, INGEST_WINDOW, INGEST_CLIENT=undici, INGEST_WRK_SECONDS). Every service runs as its own process, as `pnpm start` runs them.
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
@@ -34,8 +34,11 @@ const dir = await mkdtemp(join(tmpdir(), "tongbao-bench-"));
 await using nats = await startNats();
 const files = await writeMetro(dir, { generatedCities: CITIES });
 const cityIds = files.metro.cities.map((c) => c.id);
+// FANOUT_RELAY_PROCESSES=per-city runs a relay process per city, as when each city runs its own.
+const relayProcesses = process.env.FANOUT_RELAY_PROCESSES === "per-city" ? "per-city" : "shared";
 const services = await startMetroServices({
   ...servicesOf(files, nats.url, dir),
+  relayProcesses,
   env: {
     LOG_LEVEL: "warn",
     ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }),
@@ -46,7 +49,7 @@ const sinkUrl = services.sinkUrl as string;
 
 // --- Fan-out: a steady rate from every city in turn; each event goes to the other cities' webhooks.
 console.log(
-  `fanout: ${RATE} events/s for ${SECONDS} s to a metro of ${CITIES} cities, their relays in one process`,
+  `fanout: ${RATE} events/s for ${SECONDS} s to a metro of ${CITIES} cities, their relays ${relayProcesses === "shared" ? "in one process" : "in a process each"}`,
 );
 /** Publishes `seconds` of the steady rate; every webhook of it delivered before it returns. */
 const publishAtRate = async (seconds: number, alreadyDelivered: number) => {
