@@ -2,19 +2,14 @@ import type { Bus, Published } from "@tongbao/bus";
 import { createGateway, hashToken } from "@tongbao/gateway";
 import type { Metro } from "@tongbao/metro";
 import { openReadModels } from "@tongbao/projections";
-import { eventOf } from "@tongbao/testkit";
+import { eventOf, waitFor as testkitWaitFor } from "@tongbao/testkit";
 
-export const waitFor = async (
+/** testkit's waitFor, with room for a cluster or a leaf metro to converge (default 60 s). */
+export const waitFor = <T>(
   what: string,
-  condition: () => boolean | Promise<boolean>,
+  probe: () => T | false | undefined | Promise<T | false | undefined>,
   timeoutMs = 60_000,
-) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+) => testkitWaitFor(what, probe, timeoutMs);
 
 /** `count` broadcasts from `origin`, each its own aggregate. */
 export const broadcasts = (origin: string, count: number, label: string) =>

@@ -64,14 +64,4 @@ export const writeStoreMetro = async (
   return { metro, file };
 };
 
-export const waitFor = async (
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 20_000,
-) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
+export { waitFor } from "@tongbao/testkit";

@@ -1,8 +1,7 @@
-import { get, type IncomingMessage } from "node:http";
 import { type Bus, connectBus } from "@tongbao/bus";
 import type { Metro } from "@tongbao/metro";
 import { createProjector, openReadModels, type Projector } from "@tongbao/projections";
-import { type NatsServer, startNats, storeMetro } from "@tongbao/testkit";
+import { type NatsServer, openEventStream, startNats, storeMetro } from "@tongbao/testkit";
 import type { FastifyInstance } from "fastify";
 import { createConsole, hashToken, type Limits, type NoticeView } from "../src/index.ts";
 
@@ -89,32 +88,11 @@ export const signIn = async (url: string, token: string = operatorTokens.ada): P
 
 /** The console's live feed over real HTTP: the notices parsed so far, and the comment lines seen. */
 export const openFeed = async (url: string, headers: Record<string, string>) => {
-  const response = await new Promise<IncomingMessage>((resolve, reject) =>
-    get(`${url}/api/feed`, { headers, agent: false }, resolve).on("error", reject),
-  );
-  const notices: NoticeView[] = [];
-  const comments: string[] = [];
-  let buffer = "";
-  response.setEncoding("utf8");
-  response.on("data", (chunk: string) => {
-    buffer += chunk;
-    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      for (const line of block.split("\n")) {
-        if (line.startsWith(":")) comments.push(line.slice(1).trim());
-        if (line.startsWith("data: ")) notices.push(JSON.parse(line.slice(6)) as NoticeView);
-      }
-    }
-  });
-  const ended = new Promise<void>((resolve) => response.once("close", resolve));
+  const feed = await openEventStream(`${url}/api/feed`, headers);
   return {
-    response,
-    notices,
-    comments,
-    close: async () => {
-      response.destroy();
-      await ended;
+    ...feed,
+    get notices() {
+      return feed.events.map((e) => JSON.parse(e.data ?? "null") as NoticeView);
     },
   };
 };

@@ -1,6 +1,5 @@
-import { get, type IncomingMessage } from "node:http";
 import type { TongbaoEvent } from "@tongbao/events";
-import { eventOf } from "@tongbao/testkit";
+import { eventOf, openEventStream } from "@tongbao/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asSent, bearer, type City, type Harness, startGateway, waitFor } from "./support.ts";
 
@@ -16,52 +15,13 @@ afterAll(async () => {
   await gateway?.[Symbol.asyncDispose]();
 });
 
-interface ServerSentEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/**
- * A live feed read over real HTTP (node:http, one connection per feed, closed with it): the events
- * parsed so far, and the comment lines seen.
- */
+/** A live feed read over real HTTP, once it says it is connected. */
 const openFeed = async (city: City, query = "") => {
-  const response = await new Promise<IncomingMessage>((resolve, reject) =>
-    get(`${baseUrl}/v1/stream${query}`, { headers: bearer(city), agent: false }, resolve).on("error", reject),
-  );
-  const received: ServerSentEvent[] = [];
-  const comments: string[] = [];
-  let buffer = "";
-  response.setEncoding("utf8");
-  response.on("data", (chunk: string) => {
-    buffer += chunk;
-    for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event: ServerSentEvent = {};
-      for (const line of block.split("\n")) {
-        if (line.startsWith(":")) comments.push(line.slice(1).trim());
-        const [field, ...rest] = line.split(": ");
-        if (field === "id" || field === "event" || field === "data") event[field] = rest.join(": ");
-      }
-      if (event.data !== undefined) received.push(event);
-    }
-  });
-  const ended = new Promise<void>((resolve) => response.once("close", resolve));
-  await waitFor("the feed to open", () => comments.includes("connected"));
+  const feed = await openEventStream(`${baseUrl}/v1/stream${query}`, bearer(city));
+  await waitFor("the feed to open", () => feed.comments.includes("connected"));
   const events = () =>
-    received.map((e) => ({ ...e, cloudEvent: JSON.parse(e.data ?? "null") as TongbaoEvent }));
-  return {
-    response,
-    events,
-    comments,
-    ended,
-    close: async () => {
-      response.destroy();
-      await ended;
-    },
-  };
+    feed.events.map((e) => ({ ...e, cloudEvent: JSON.parse(e.data ?? "null") as TongbaoEvent }));
+  return { ...feed, events };
 };
 
 const postOverHttp = (city: City, event: unknown) =>

@@ -1,9 +1,9 @@
 import { type Bus, connectBus } from "@tongbao/bus";
 import type { EventInput } from "@tongbao/events";
-import { Metro } from "@tongbao/metro";
+import type { Metro } from "@tongbao/metro";
 import { createProjector, openReadModels, type Projector } from "@tongbao/projections";
 import type { Logger } from "@tongbao/service-kit";
-import { type NatsServer, startNats } from "@tongbao/testkit";
+import { type NatsServer, startNats, storeMetro } from "@tongbao/testkit";
 import type { FastifyInstance } from "fastify";
 import { createGateway, hashToken, type Limits } from "../src/index.ts";
 
@@ -16,21 +16,7 @@ export const tokens = {
 } as const;
 export type City = keyof typeof tokens;
 
-const city = (id: City) => ({
-  id,
-  name: id,
-  districts: [{ id: `${id}-centre`, name: "centre" }],
-  delivery: { kind: "store" },
-  gatewayTokenSha256: { env: `${id.toUpperCase()}_TOKEN_SHA256` },
-});
-
-export const metro = Metro.parse({
-  id: "test",
-  name: "test metro",
-  timeZone: "Asia/Shanghai",
-  acknowledgeWithinSeconds: 60,
-  cities: (Object.keys(tokens) as City[]).map(city),
-});
+export const metro = storeMetro(Object.keys(tokens));
 
 export const tokenHashes = Object.fromEntries(Object.entries(tokens).map(([id, t]) => [id, hashToken(t)]));
 
