@@ -9,7 +9,7 @@ import {
   NotFoundError,
   PermissionDeniedError,
 } from "./errors.ts";
-import { toBusError } from "./retry.ts";
+import { toBusError } from "./nats-errors.ts";
 import { Buckets } from "./topology.ts";
 
 // 首接负责制: only the city that owns a case may append to it, and ownership moves only by

@@ -4,8 +4,8 @@ import { isToken } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { type DeadLetter, DeadLetterReason } from "./dead-letters.ts";
 import { PermissionDeniedError } from "./errors.ts";
+import { toBusError } from "./nats-errors.ts";
 import { redrivenAt, redriveOne } from "./redrive.ts";
-import { toBusError } from "./retry.ts";
 import { Streams } from "./topology.ts";
 
 /** A dead letter as an operator sees it: where it is in DEADLETTER, and whether it was re-driven. */

@@ -24,6 +24,14 @@ export class CaseLedgerUnreachableError extends TimeoutError {
   override readonly name = "CaseLedgerUnreachableError";
 }
 
+/**
+ * A batch JetStream refused as a whole (nothing of it is stored): too large, mixing streams, or
+ * holding events stored before.
+ */
+export class BatchRefusedError extends Error {
+  override readonly name = "BatchRefusedError";
+}
+
 /** Someone else appended to the aggregate first: read it again and decide anew. */
 export class ConcurrencyConflictError extends Error {
   override readonly name = "ConcurrencyConflictError";

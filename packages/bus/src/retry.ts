@@ -1,44 +1,5 @@
-import { JetStreamApiError } from "@nats-io/jetstream";
-import {
-  TimeoutError as NatsTimeoutError,
-  PermissionViolationError,
-  RequestError,
-} from "@nats-io/transport-node";
-import { ConcurrencyConflictError, PermissionDeniedError, TimeoutError } from "./errors.ts";
-
-// JetStream answers 10071 when Nats-Expected-Last-Subject-Sequence does not hold.
-const WRONG_LAST_SEQUENCE = 10071;
-// "cluster not available" / "not leader": an election is under way.
-const ELECTION_CODES = new Set([10008, 10009]);
-
-const permissionViolation = (error: unknown): PermissionViolationError | undefined => {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e instanceof PermissionViolationError) return e;
-  }
-  return undefined;
-};
-
-/** Worth another try with the same message id: a timeout, no responders, a leader election. */
-export const isTransient = (error: unknown): boolean =>
-  error instanceof NatsTimeoutError ||
-  // What the client says for "no responders", e.g. during an election; the class is not exported.
-  (error instanceof Error && error.name === "JetStreamNotEnabled") ||
-  (error instanceof RequestError && error.isNoResponders()) ||
-  (error instanceof JetStreamApiError && (ELECTION_CODES.has(error.code) || error.status === 503));
-
-/** Turns a NATS error a caller can act on into ours; anything else is passed through as it is. */
-export const toBusError = (error: unknown, what: string): unknown => {
-  const denied = permissionViolation(error);
-  if (denied !== undefined) {
-    return new PermissionDeniedError(`${what}: NATS denied ${denied.operation} on ${denied.subject}`, {
-      cause: error,
-    });
-  }
-  if (error instanceof JetStreamApiError && error.code === WRONG_LAST_SEQUENCE) {
-    return new ConcurrencyConflictError(`${what}: someone else appended first`, { cause: error });
-  }
-  return error;
-};
+import { TimeoutError } from "./errors.ts";
+import { isTransient, toBusError } from "./nats-errors.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
