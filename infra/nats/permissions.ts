@@ -1,10 +1,11 @@
 // NATS users and their subject permissions, generated from the metro definition. Pure data: render.ts
-// prints it as nats-server config. Minimal sets verified on 2.9.10 (../shared/docs/nats-facts.md) and
+// prints it as nats-server config. Minimal sets verified (../shared/docs/nats-facts.md) and
 // by test/topology/permissions.test.ts (cities, operators), service-permissions.test.ts (services) and
 // leaf-services-permissions.test.ts (a city's own services on its leaf).
 import {
   Buckets,
-  DEAD_LETTER_MOVER,
+  ConsumerServices,
+  Consumers,
   HUB_DOMAIN,
   type StreamNames,
   Streams,
@@ -35,13 +36,15 @@ export interface NatsUser {
 }
 
 /** The durable consumers a city's relay keeps (services/city-relay): `<city>-<service>`. */
-export const CITY_SERVICES = ["relay", "relay-direct"] as const;
+export const CITY_SERVICES = [ConsumerServices.relay, ConsumerServices.relayDirect] as const;
 /** Metro services' durable consumers (services/watchdog). */
-export const METRO_SERVICES = ["watchdog", "watchdog-traces"] as const;
+export const METRO_SERVICES = [ConsumerServices.watchdog, ConsumerServices.watchdogTraces] as const;
+const DEAD_LETTER_MOVER = Consumers.deadLetterMover;
 
 const API = "$JS.API";
+const metroDurables = METRO_SERVICES.map((service) => Consumers.of(METRO_ORIGIN, service));
 const REPLIES = { allow: ["_INBOX.>"] };
-const KV_BUCKETS = [Buckets.caseOwners, Buckets.handled];
+const KV_BUCKETS = [Buckets.handled];
 
 export const passwordEnvOf = (user: string) =>
   `NATS_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
@@ -87,10 +90,10 @@ const keyValue = [
 
 /** The redrive consumer of a subscription (packages/bus redrive.ts): re-driven dead letters come back. */
 const redrive = (durable: string) => [
-  `${API}.CONSUMER.CREATE.REDRIVE.${durable}-redrive.rdv.${durable}.>`,
-  `${API}.CONSUMER.INFO.REDRIVE.${durable}-redrive`,
-  `${API}.CONSUMER.MSG.NEXT.REDRIVE.${durable}-redrive`,
-  `$JS.ACK.REDRIVE.${durable}-redrive.>`,
+  `${API}.CONSUMER.CREATE.${Streams.redrive}.${Consumers.redriveOf(durable)}.rdv.${durable}.>`,
+  `${API}.CONSUMER.INFO.${Streams.redrive}.${Consumers.redriveOf(durable)}`,
+  `${API}.CONSUMER.MSG.NEXT.${Streams.redrive}.${Consumers.redriveOf(durable)}`,
+  `$JS.ACK.${Streams.redrive}.${Consumers.redriveOf(durable)}.>`,
 ];
 
 /**
@@ -101,11 +104,9 @@ export const cityPermissions = (
   city: string,
   cities: readonly string[],
   streams: StreamNames,
-  /** On a city's leaf node: the hub's domain, where the metro's case ledger is. */
-  hubDomain?: string,
 ): Permissions => {
   const others = [...cities.filter((c) => c !== city), METRO_ORIGIN];
-  const durables = (owner: string) => CITY_SERVICES.map((service) => `${owner}-${service}`);
+  const durables = (owner: string) => CITY_SERVICES.map((service) => Consumers.of(owner, service));
   return {
     publish: {
       allow: [
@@ -119,17 +120,13 @@ export const cityPermissions = (
         `${API}.DIRECT.GET.${streams.events}.>`,
         `${API}.DIRECT.GET.${streams.receipts}.>`,
         `${API}.DIRECT.GET.${streams.direct}.dm.${city}.>`,
-        ...(streams.outbox === streams.events ? [] : [`${API}.DIRECT.GET.${streams.outbox}.>`]),
+        ...readOutbox(streams),
         ...consume(streams.events),
         ...consume(streams.direct, `dm.${city}.>`),
         ...durables(city).flatMap(redrive),
-        ...(hubDomain === undefined ? [] : hubLedger(hubDomain)),
       ],
       deny: [
-        ...othersDurables(
-          [streams.events, streams.direct],
-          [...others.flatMap(durables), ...METRO_SERVICES.map((s) => `${METRO_ORIGIN}-${s}`)],
-        ),
+        ...othersDurables([streams.events, streams.direct], [...others.flatMap(durables), ...metroDurables]),
       ],
     },
     subscribe: REPLIES,
@@ -138,8 +135,7 @@ export const cityPermissions = (
 
 /** Cities' durable consumers: a metro service may neither pull from them nor delete them. */
 const cityDurables = (cities: readonly string[]) =>
-  cities.flatMap((city) => CITY_SERVICES.map((service) => `${city}-${service}`));
-const metroDurables = METRO_SERVICES.map((service) => `${METRO_ORIGIN}-${service}`);
+  cities.flatMap((city) => CITY_SERVICES.map((service) => Consumers.of(city, service)));
 
 const OPERATOR_ALLOW = [
   `${API}.INFO`,
@@ -234,15 +230,22 @@ const QUERIED_BUCKETS = [passesModel, riskModel, noticesModel, measuresModel, tr
 const readLog = (streams: StreamNames) => [
   `${API}.STREAM.INFO.${streams.events}`,
   `${API}.STREAM.INFO.${streams.direct}`,
+  `${API}.DIRECT.GET.${streams.events}`,
   `${API}.DIRECT.GET.${streams.events}.>`,
+  `${API}.DIRECT.GET.${streams.direct}`,
   `${API}.DIRECT.GET.${streams.direct}.>`,
   ...consume(streams.events),
   ...consume(streams.direct),
 ];
 const readReceipts = (streams: StreamNames) => [`${API}.DIRECT.GET.${streams.receipts}.>`];
-/** Where the publisher checks an aggregate's last event (the metro's outbox on the hub). */
+/**
+ * Where a publisher reads an aggregate's events before appending (packages/bus aggregates.ts): its
+ * own outbox, besides the metro's view it reads anyway (a batch get takes the bare subject).
+ */
 const readOutbox = (streams: StreamNames) =>
-  streams.outbox === streams.events ? [] : [`${API}.DIRECT.GET.${streams.outbox}.>`];
+  streams.outbox === streams.events
+    ? []
+    : [`${API}.DIRECT.GET.${streams.outbox}`, `${API}.DIRECT.GET.${streams.outbox}.>`];
 
 /**
  * The dead-letter mover the watchdog runs (packages/bus dead-letters.ts): reads the server's
@@ -273,7 +276,6 @@ export const servicePermissions = (streams: StreamNames, cities: readonly string
         allow: allowOnce([
           "evt.*.>",
           "dm.*.*.>",
-          ...kvWrite(Buckets.caseOwners),
           ...QUERIED_BUCKETS.flatMap(kvRead),
           ...readLog(streams),
           ...readReceipts(streams),
@@ -317,35 +319,16 @@ export const servicePermissions = (streams: StreamNames, cities: readonly string
   };
 };
 
-/** Requests to another JetStream domain's API, as a leaf reaches the hub's: `$JS.<domain>.API.…`. */
-const inDomain = (domain: string, subjects: readonly string[]) =>
-  subjects.map((s) => `$JS.${domain}.API.${s.startsWith(`${API}.`) ? s.slice(API.length + 1) : s}`);
-
-/**
- * The metro's case ledger, from a city's leaf (packages/bus case-ledger.ts): the hub's bucket, bound
- * (never created), read and compared-and-set through the hub's domain; a case's last event looked up
- * in the hub's EVENTS when another city appended it. Only these: the leaf link carries any
- * `$JS.<hub>.API` request, and the hub acts on it with the link's rights.
- */
-const hubLedger = (hubDomain: string) =>
-  inDomain(hubDomain, [
-    `${API}.STREAM.MSG.GET.KV_${Buckets.caseOwners}`,
-    `$KV.${Buckets.caseOwners}.>`,
-    `${API}.DIRECT.GET.${streamNamesOf({ kind: "hub", cities: [] }).events}.>`,
-  ]);
-
 /**
  * A city's own gateway and projector on its leaf node (services/gateway with NATS_MODE=leaf): publish
  * only under the city's name, into its outboxes; read its inboxes (INBOX_DIRECT holds only what is
  * addressed to the city, so it is read unfiltered like the hub's DIRECT), its receipts and its outbox;
- * own the read-model buckets on the leaf; the metro's case ledger on the hub. No relay's durable,
- * not even the city's own.
+ * own the read-model buckets on the leaf. No relay's durable, not even the city's own.
  */
 export const cityServicesPermissions = (
   city: string,
   cities: readonly string[],
   streams: StreamNames,
-  hubDomain = HUB_DOMAIN,
 ): Permissions => ({
   publish: {
     allow: allowOnce([
@@ -355,7 +338,6 @@ export const cityServicesPermissions = (
       ...readLog(streams),
       ...readReceipts(streams),
       ...readOutbox(streams),
-      ...hubLedger(hubDomain),
     ]),
     deny: othersDurables([streams.events, streams.direct], [...cityDurables(cities), ...metroDurables]),
   },
@@ -394,16 +376,11 @@ export const usersOf = (
 export const leafUsersOf = (city: string, allCities: readonly string[], hubDomain = HUB_DOMAIN) => {
   const streams = streamNamesOf({ kind: "leaf", city, hubDomain });
   return [
-    // The city's own systems publish case events too: the city user reaches the hub's ledger as well.
-    ...usersOf([city], allCities, streams, false).map((user) =>
-      user.user === city
-        ? userOf(city, user.why, cityPermissions(city, allCities, streams, hubDomain))
-        : user,
-    ),
+    ...usersOf([city], allCities, streams, false),
     userOf(
       cityServicesUserOf(city),
       `${city}'s own gateway and projector on its leaf node`,
-      cityServicesPermissions(city, allCities, streams, hubDomain),
+      cityServicesPermissions(city, allCities, streams),
     ),
   ];
 };

@@ -1,5 +1,5 @@
 // Prints nats-server configuration files from the metro definition. Pure: generate.ts writes them.
-import { DOMAIN_LOCAL_SUBJECTS, HUB_DOMAIN, specsOfDomain, streamNamesOf, streamSpecs } from "@tongbao/bus";
+import { DOMAIN_LOCAL_SUBJECTS, HUB_DOMAIN, streamNamesOf, streamSpecsOf } from "@tongbao/bus";
 import type { Metro } from "@tongbao/metro";
 import { leafUsersOf, type NatsUser, type Permissions, passwordEnvOf, usersOf } from "./permissions.ts";
 
@@ -150,10 +150,10 @@ export const renderLeaf = (metro: Metro, city: string) =>
 export const renderStreams = (metro: Metro) =>
   `${JSON.stringify(
     {
-      single: streamSpecs(),
-      cluster: streamSpecs({ replicas: 3 }),
-      hub: specsOfDomain(hubMode(metro), { replicas: 3 }),
-      leaf: Object.fromEntries(cities(metro).map((city) => [city, specsOfDomain({ kind: "leaf", city })])),
+      single: streamSpecsOf({ kind: "single" }),
+      cluster: streamSpecsOf({ kind: "single" }, { replicas: 3 }),
+      hub: streamSpecsOf(hubMode(metro), { replicas: 3 }),
+      leaf: Object.fromEntries(cities(metro).map((city) => [city, streamSpecsOf({ kind: "leaf", city })])),
     },
     null,
     2,

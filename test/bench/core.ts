@@ -1,7 +1,7 @@
 // Run: `pnpm bench` (or `node test/bench/core.ts`; env BENCH_EVENTS, BENCH_WINDOW, BENCH_ROUNDS).
 import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import { connectBus, Streams, streamSpecs } from "@tongbao/bus";
+import { connectBus, Streams, streamSpecsOf } from "@tongbao/bus";
 import { prepareEvent, type TongbaoEvent } from "@tongbao/events";
 import { eventOf, startNats } from "@tongbao/testkit";
 import {
@@ -54,7 +54,7 @@ const events: TongbaoEvent[] = Array.from({ length: EVENTS }, (_, i) =>
   prepareEvent(eventOf(i % 2 === 0 ? "pass.issued" : "supply.offered")),
 );
 
-const eventsSpec = streamSpecs().find((spec) => spec.name === Streams.events);
+const eventsSpec = streamSpecsOf({ kind: "single" }).find((spec) => spec.name === Streams.events);
 if (eventsSpec === undefined) throw new Error("no EVENTS stream spec");
 
 /** A fresh EVENTS stream (also forgets the de-duplication window), so every run starts equal. */
@@ -89,12 +89,12 @@ const report = (what: "publish" | "replay", c: Comparison) => {
 };
 
 try {
-  // 1. Publish: bus.publishBatch against awaited raw js.publish, same window.
+  // 1. Publish: bus.publishMany against awaited raw js.publish, same window.
   const sdkPublish: Side = {
     name: "sdk",
     before: freshStream,
     run: async () => {
-      const outcomes = await bus.publishBatch(events, { window: WINDOW });
+      const outcomes = await bus.publishMany(events, { window: WINDOW });
       const failed = outcomes.filter((o) => !o.ok).length;
       if (failed > 0) throw new Error(`sdk publish: ${failed} of ${outcomes.length} failed`);
       return outcomes.length;

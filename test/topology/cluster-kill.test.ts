@@ -46,7 +46,7 @@ describe.each(["the stream leader", "a follower"])("a 3-node cluster, R3 streams
         while (sent < EVENTS / 3) await new Promise((resolve) => setTimeout(resolve, 5));
         await target.kill();
       })();
-      const outcomes = await bus.publishBatch(counted, { window: 256, deadlineMs: 60_000 });
+      const outcomes = await bus.publishMany(counted, { window: 256, deadlineMs: 60_000 });
       await killed;
       const seconds = (Date.now() - started) / 1000;
       const failed = outcomes.filter((o) => !o.ok).length;

@@ -126,7 +126,7 @@ describe("metro services under their own generated NATS users", () => {
     await expect(
       bus.publish(eventOf("pass.issued", { origin: "hangzhou", source: undefined })),
     ).rejects.toThrow(PermissionDeniedError);
-    await expect(bus.connection.jsm.streams.delete(`KV_${Buckets.caseOwners}`)).rejects.toThrow(DENIED);
+    await expect(bus.connection.jsm.streams.delete(`KV_${Buckets.handled}`)).rejects.toThrow(DENIED);
     await expect(bus.connection.jsm.streams.purge(Streams.events)).rejects.toThrow(DENIED);
     await expect(pullFrom(bus, "shaoxing-relay")).rejects.toThrow(DENIED);
   });
@@ -160,7 +160,7 @@ describe("metro services under their own generated NATS users", () => {
       eventOf("risk.changed", { origin: "hangzhou", subject: "hangzhou-xiaoshan" }),
     );
     expect(risk.status, JSON.stringify(risk.body)).toBe(202);
-    // A case report goes through the case-ownership ledger (KV compare-and-set) before it is stored.
+    // A case report is decided against the case's events, read from EVENTS, before it is stored.
     const caseReport = await api("hangzhou", "/v1/events", eventOf("case.reported", { origin: "hangzhou" }));
     expect(caseReport.status, JSON.stringify(caseReport.body)).toBe(202);
     const trace = await api("hangzhou", "/v1/events", eventOf("trace.requested", { origin: "hangzhou" }));

@@ -19,7 +19,7 @@ export const broadcasts = (origin: string, count: number, label: string) =>
 
 /** Publishes and returns what was stored, failing on any outcome that is not stored. */
 export const publishAll = async (bus: Bus, inputs: ReturnType<typeof broadcasts>): Promise<Published[]> => {
-  const outcomes = await bus.publishBatch(inputs, { window: 128 });
+  const outcomes = await bus.publishMany(inputs, { window: 128 });
   return outcomes.map((outcome) => {
     if (!outcome.ok) throw outcome.error;
     return outcome.published;

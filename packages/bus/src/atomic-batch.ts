@@ -1,7 +1,7 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { createInbox, type MsgHdrs, headers as natsHeaders, nuid } from "@nats-io/transport-node";
 import type { Connection } from "./connect.ts";
-import { BatchRefusedError } from "./errors.ts";
+import { BatchRefusal, BatchRefusedError } from "./errors.ts";
 
 // JetStream's atomic batch publish (nats-server ≥ 2.12, stream `allow_atomic`): every message of a
 // batch is stored, or none is, whatever fails. The client's `startBatch().commit()` (3.4.0) hides the
@@ -71,7 +71,10 @@ export const publishAtomic = async (
 ): Promise<BatchAck> => {
   if (messages.length === 0) throw new RangeError("an atomic batch needs at least one message");
   if (messages.length > MAX_ATOMIC_BATCH) {
-    throw new BatchRefusedError(`an atomic batch holds at most ${MAX_ATOMIC_BATCH} messages`);
+    throw new BatchRefusedError(
+      BatchRefusal.tooLarge,
+      `an atomic batch holds at most ${MAX_ATOMIC_BATCH} messages`,
+    );
   }
   const batchId = nuid.next();
   const last = messages.length - 1;

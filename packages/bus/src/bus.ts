@@ -1,5 +1,5 @@
+import type { MetroView } from "@tongbao/domain";
 import type { EventInput, SubjectParts } from "@tongbao/events";
-import { createCaseLedger } from "./case-ledger.ts";
 import { type Connection, type ConnectOptions, openConnection } from "./connect.ts";
 import { createDeadLetterAdmin, type DeadLetterAdmin } from "./dead-letter-admin.ts";
 import { startDeadLetterMover } from "./dead-letters.ts";
@@ -7,26 +7,34 @@ import { type Following, type FollowQuery, follow } from "./follow.ts";
 import { createHandledLog } from "./handled.ts";
 import { lastEvent, lastSeq } from "./lookup.ts";
 import {
-  type BatchOptions,
-  type BatchOutcome,
   createPublisher,
+  type ManyOptions,
   type Published,
   type PublishOptions,
-  publishBatch,
+  type PublishOutcome,
+  publishMany,
 } from "./publish.ts";
+import { type BatchOptions, publishBatch } from "./publish-batch.ts";
 import { type NoticeRef, type Receipt, type ReceiptReport, receiptsOf, recordReceipt } from "./receipts.ts";
 import { type ReplayedEvent, type ReplayQuery, replay } from "./replay.ts";
 import { openStore, type Store, type StoreOptions } from "./store.ts";
 import { type StreamReport, streamsReport } from "./streams-report.ts";
 import { type SubscribeOptions, type Subscription, subscribe } from "./subscribe.ts";
-import { ensureTopology, type TopologyOptions } from "./topology.ts";
+import { ensureTopology } from "./topology/ensure.ts";
+import type { TopologyOptions } from "./topology/specs.ts";
 
 /** Tongbao's bus: everything a city system, a subscriber service or an operator does on NATS. */
 export interface Bus extends AsyncDisposable {
-  /** Validate, fill defaults, enforce case ownership, store; resolves once JetStream acknowledged. */
+  /**
+   * Validate, fill defaults, ask the aggregate's decider (who may say this about it), store; resolves
+   * once JetStream acknowledged. A refusal says why: PermissionDeniedError (not yours),
+   * NotFoundError (unknown), ConcurrencyConflictError, RuleViolationError.
+   */
   publish(input: EventInput, options?: PublishOptions): Promise<Published>;
-  /** Many events, a bounded number in flight; one outcome per event, in order. */
-  publishBatch(inputs: Iterable<EventInput>, options?: BatchOptions): Promise<BatchOutcome[]>;
+  /** At most 1,000 events stored as one: all of them or none, each decided as publish decides. */
+  publishBatch(inputs: readonly EventInput[], options?: BatchOptions): Promise<Published[]>;
+  /** Many events one by one, a bounded number in flight; one outcome per event, in order. */
+  publishMany(inputs: Iterable<EventInput>, options?: ManyOptions): Promise<PublishOutcome[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   replay(query?: ReplayQuery): AsyncGenerator<ReplayedEvent>;
   /** History from a sequence on, then the live feed, without end: for read models with checkpoints. */
@@ -56,6 +64,8 @@ export interface Bus extends AsyncDisposable {
 export interface BusOptions extends ConnectOptions {
   /** Ensure the streams and buckets at connect time (default true). */
   readonly topology?: TopologyOptions | false;
+  /** The metro's cities and districts, so that deciders check the ones an event names. */
+  readonly metro?: MetroView;
 }
 
 export const connectBus = async (options: BusOptions): Promise<Bus> => {
@@ -66,7 +76,8 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
     await conn.nc.close();
     throw error;
   }
-  const publisher = createPublisher(conn, createCaseLedger(conn));
+  const context = options.metro === undefined ? {} : { metro: options.metro };
+  const publisher = createPublisher(conn, context);
   const handled = createHandledLog(conn);
   const close = async () => {
     if (conn.nc.isClosed()) return;
@@ -77,7 +88,8 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
   return {
     connection: conn,
     publish: publisher.publish,
-    publishBatch: (inputs, batchOptions) => publishBatch(publisher.publish, inputs, batchOptions),
+    publishBatch: (inputs, batchOptions) => publishBatch(conn, context, inputs, batchOptions),
+    publishMany: (inputs, manyOptions) => publishMany(publisher.publish, inputs, manyOptions),
     subscribe: (subscribeOptions) => subscribe(conn, handled, subscribeOptions),
     replay: (query) => replay(conn, query),
     follow: (query) => follow(conn, query),

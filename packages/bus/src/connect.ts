@@ -6,7 +6,8 @@ import {
   type NatsConnection,
   type NodeConnectionOptions,
 } from "@nats-io/transport-node";
-import { type BusMode, type StreamNames, streamNamesOf } from "./domains.ts";
+import type { BusMode } from "./topology/mode.ts";
+import { type StreamNames, streamNamesOf } from "./topology/names.ts";
 import { type AtTurnEnd, createTurnQueue } from "./turn.ts";
 
 export type Credentials =

@@ -6,7 +6,7 @@ import { type DeadLetter, DeadLetterReason } from "./dead-letters.ts";
 import { PermissionDeniedError } from "./errors.ts";
 import { toBusError } from "./nats-errors.ts";
 import { redrivenAt, redriveOne } from "./redrive.ts";
-import { Streams } from "./topology.ts";
+import { Streams } from "./topology/names.ts";
 
 /** A dead letter as an operator sees it: where it is in DEADLETTER, and whether it was re-driven. */
 export interface StoredDeadLetter extends DeadLetter {

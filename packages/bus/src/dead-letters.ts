@@ -1,8 +1,10 @@
 import { AckPolicy, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import type { Connection } from "./connect.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
+import { originalPlaceOf } from "./redrive.ts";
+import { expiryOf, ttlUntil } from "./retention.ts";
 import { untilDeadline } from "./retry.ts";
-import { Streams } from "./topology.ts";
+import { Consumers, Streams } from "./topology/names.ts";
 
 export const DeadLetterReason = {
   /** The handler failed on every attempt. */
@@ -28,6 +30,16 @@ export interface DeadLetter {
   readonly deadAt: string;
   /** The original message as stored; null when it was gone (e.g. expired) before it could be copied. */
   readonly payload: string | null;
+  /**
+   * When the original expires, and this copy with it (a directed message's personal data); null when
+   * the original is kept. Absent in dead letters stored before copies expired.
+   */
+  readonly expiresAt?: string | null;
+}
+
+/** A dead letter to store, and where and when its original was stored. */
+export interface DeadLetterDraft extends Omit<DeadLetter, "expiresAt"> {
+  readonly original: { readonly stream: string; readonly recordedAtMs: number };
 }
 
 export const deadLetterSubject = (consumer: string, stream: string, seq: number) =>
@@ -43,11 +55,18 @@ export const describeError = (error: unknown): string => {
  * Stores a dead letter once per (consumer, stream, sequence), however often it is attempted: the
  * subject must still be empty (expected last subject sequence 0). Returns false when it already was.
  */
-export const storeDeadLetter = async (conn: Connection, letter: DeadLetter): Promise<boolean> => {
-  const subject = deadLetterSubject(letter.consumer, letter.stream, letter.seq);
+export const storeDeadLetter = async (conn: Connection, draft: DeadLetterDraft): Promise<boolean> => {
+  const { original, ...rest } = draft;
+  const subject = deadLetterSubject(draft.consumer, draft.stream, draft.seq);
+  const expiresAt = await expiryOf(conn, original.stream, original.recordedAtMs);
+  const letter: DeadLetter = { ...rest, expiresAt };
   try {
     await untilDeadline(`dead-letter ${subject}`, 30_000, (timeout) =>
-      conn.js.publish(subject, JSON.stringify(letter), { timeout, expect: { lastSubjectSequence: 0 } }),
+      conn.js.publish(subject, JSON.stringify(letter), {
+        timeout,
+        expect: { lastSubjectSequence: 0 },
+        ...(expiresAt !== null && { ttl: ttlUntil(expiresAt) }),
+      }),
     );
     return true;
   } catch (error) {
@@ -61,7 +80,7 @@ export const deadLetterOf = (
   consumer: string,
   reason: DeadLetterReason,
   error: unknown,
-): DeadLetter => ({
+): DeadLetterDraft => ({
   consumer,
   stream: msg.info.stream,
   seq: msg.seq,
@@ -71,6 +90,7 @@ export const deadLetterOf = (
   attempts: msg.info.deliveryCount,
   deadAt: new Date().toISOString(),
   payload: msg.string(),
+  original: originalPlaceOf(msg),
 });
 
 interface ConsumerAdvisory {
@@ -81,9 +101,7 @@ interface ConsumerAdvisory {
   readonly reason?: string;
 }
 
-/** The durable consumer on ADVISORIES that turns advisories into dead letters (one per metro). */
-export const DEAD_LETTER_MOVER = "dead-letter-mover";
-const MOVER = DEAD_LETTER_MOVER;
+const MOVER = Consumers.deadLetterMover;
 
 /**
  * Turns the server's max-deliveries and terminated advisories (captured in ADVISORIES) into dead
@@ -134,5 +152,12 @@ const moveOne = async (conn: Connection, m: JsMsg) => {
     attempts: advisory.deliveries ?? 0,
     deadAt: new Date().toISOString(),
     payload: stored === null ? null : stored.string(),
+    original:
+      stored === null
+        ? { stream: advisory.stream, recordedAtMs: Date.now() }
+        : originalPlaceOf({
+            info: { stream: advisory.stream, timestampNanos: stored.time.getTime() * 1e6 },
+            headers: stored.header,
+          }),
   });
 };

@@ -16,20 +16,29 @@ export class TimeoutError extends Error {
   override readonly name: string = "TimeoutError";
 }
 
-/**
- * A city cut off from the hub cannot reach the metro's case ledger: case events wait for the link,
- * other events publish as usual. Its message says so, and holds no personal data (case ids only).
- */
-export class CaseLedgerUnreachableError extends TimeoutError {
-  override readonly name = "CaseLedgerUnreachableError";
+/** A rule of the domain is broken: a drill's event on a real case, a transfer to the owner itself. */
+export class RuleViolationError extends Error {
+  override readonly name = "RuleViolationError";
 }
 
-/**
- * A batch JetStream refused as a whole (nothing of it is stored): too large, mixing streams, or
- * holding events stored before.
- */
+export const BatchRefusal = {
+  /** More events than JetStream stores at once. */
+  tooLarge: "too-large",
+  /** Broadcasts and directed messages together: they are stored in different streams. */
+  mixedStreams: "mixed-streams",
+  /** Some of its events were stored before, by another batch: resend the batch without them. */
+  storedBefore: "stored-before",
+} as const;
+export type BatchRefusal = (typeof BatchRefusal)[keyof typeof BatchRefusal];
+
+/** A batch refused as a whole: nothing of it is stored. */
 export class BatchRefusedError extends Error {
   override readonly name = "BatchRefusedError";
+  readonly refusal: BatchRefusal;
+  constructor(refusal: BatchRefusal, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.refusal = refusal;
+  }
 }
 
 /** Someone else appended to the aggregate first: read it again and decide anew. */

@@ -1,6 +1,6 @@
 import { type KV, Kvm } from "@nats-io/kv";
 import type { Connection } from "./connect.ts";
-import { Buckets } from "./topology.ts";
+import { Buckets } from "./topology/names.ts";
 
 /**
  * Remembers which events a consumer has handled, so a redelivery (or the same event stored twice,

@@ -11,33 +11,37 @@ export type {
   StoredDeadLetter,
 } from "./dead-letter-admin.ts";
 export type { DeadLetter } from "./dead-letters.ts";
-export { DEAD_LETTER_MOVER, DeadLetterReason, deadLetterSubject } from "./dead-letters.ts";
-export { specsOfDomain } from "./domain-topology.ts";
-export type { BusMode, DomainStreamSpec, StreamNames } from "./domains.ts";
-export {
-  DOMAIN_LOCAL_SUBJECTS,
-  domainOf,
-  domainStreamSpecs,
-  HUB_DOMAIN,
-  LeafStreams,
-  streamNamesOf,
-} from "./domains.ts";
+export { DeadLetterReason, deadLetterSubject } from "./dead-letters.ts";
 export type { TopologyDifference } from "./errors.ts";
 export {
-  CaseLedgerUnreachableError,
+  BatchRefusal,
+  BatchRefusedError,
   ConcurrencyConflictError,
   NotFoundError,
   PermissionDeniedError,
+  RuleViolationError,
   TimeoutError,
   TopologyConflictError,
 } from "./errors.ts";
 export type { Following, FollowQuery } from "./follow.ts";
-export type { BatchOptions, BatchOutcome, Published, PublishOptions } from "./publish.ts";
+export type { ManyOptions, Published, PublishOptions, PublishOutcome } from "./publish.ts";
 export { messageIdOf } from "./publish.ts";
+export type { BatchOptions } from "./publish-batch.ts";
 export type { Acknowledgement, NoticeRef, Receipt, ReceiptReport } from "./receipts.ts";
 export type { ReplayedEvent, ReplayQuery } from "./replay.ts";
 export type { Store, StoredValue, StoreOptions } from "./store.ts";
 export type { ConsumerReport, SourceReport, StreamReport } from "./streams-report.ts";
 export type { Delivery, Handler, Later, SubscribeOptions, Subscription } from "./subscribe.ts";
-export type { TopologyOptions } from "./topology.ts";
-export { Buckets, Streams, streamSpecs } from "./topology.ts";
+export type { BusMode } from "./topology/mode.ts";
+export { DOMAIN_LOCAL_SUBJECTS, domainOf, HUB_DOMAIN } from "./topology/mode.ts";
+export type { StreamNames } from "./topology/names.ts";
+export {
+  Buckets,
+  ConsumerServices,
+  Consumers,
+  LeafStreams,
+  Streams,
+  streamNamesOf,
+} from "./topology/names.ts";
+export type { StreamSpec, TopologyOptions } from "./topology/specs.ts";
+export { streamSpecsOf } from "./topology/specs.ts";

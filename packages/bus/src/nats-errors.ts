@@ -5,6 +5,7 @@ import {
   RequestError,
 } from "@nats-io/transport-node";
 import {
+  BatchRefusal,
   BatchRefusedError,
   ConcurrencyConflictError,
   NotFoundError,
@@ -67,6 +68,12 @@ export const isConflict = (error: unknown): boolean => {
   return code === JetStreamCode.wrongLastSequence || code === JetStreamCode.wrongLastSequenceUnknown;
 };
 
+/** A direct get found no message (status 404): an empty answer, not a failure. The class is not exported. */
+export const isNoMessage = (error: unknown): boolean =>
+  error instanceof Error &&
+  error.name === "JetStreamStatusError" &&
+  (error as { code?: unknown }).code === 404;
+
 export const isNotFound = (error: unknown): boolean => {
   const code = jetStreamCodeOf(error);
   return code === JetStreamCode.streamNotFound || code === JetStreamCode.consumerNotFound;
@@ -93,7 +100,11 @@ export const toBusError = (error: unknown, what: string): unknown => {
   if (isNotFound(error)) return new NotFoundError(`${what}: not found`, { cause: error });
   const code = jetStreamCodeOf(error);
   if (code === JetStreamCode.atomicBatchTooLarge) {
-    return new BatchRefusedError(`${what}: JetStream stores at most 1,000 events at once`, { cause: error });
+    return new BatchRefusedError(
+      BatchRefusal.tooLarge,
+      `${what}: JetStream stores at most 1,000 events at once`,
+      { cause: error },
+    );
   }
   return error;
 };

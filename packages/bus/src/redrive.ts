@@ -1,10 +1,11 @@
 import type { JsMsg } from "@nats-io/jetstream";
-import { headers as natsHeaders } from "@nats-io/transport-node";
+import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
 import type { Connection } from "./connect.ts";
 import type { DeadLetter } from "./dead-letters.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
+import { ttlUntil } from "./retention.ts";
 import { untilDeadline } from "./retry.ts";
-import { Streams } from "./topology.ts";
+import { Streams } from "./topology/names.ts";
 
 // Where a re-driven message came from, carried in headers so that the handler sees the original
 // delivery (its deadlines run from when the original was stored, not from the re-drive).
@@ -16,8 +17,6 @@ const ORIGINAL_RECORDED_AT = "Tongbao-Original-Recorded-At";
 export const redriveSubject = (consumer: string, stream: string, seq: number) =>
   `rdv.${consumer}.${stream}.${seq}`;
 
-/** The durable consumer of a subscription's re-driven messages, next to its main one. */
-export const redriveConsumerName = (consumer: string) => `${consumer}-redrive`;
 export const redriveFilter = (consumer: string) => `rdv.${consumer}.>`;
 
 interface Original {
@@ -64,12 +63,15 @@ export const redriveOne = async (conn: Connection, letter: DeadLetter): Promise<
   h.set(ORIGINAL_SUBJECT, original.subject);
   if (original.recordedAtMs !== undefined) h.set(ORIGINAL_RECORDED_AT, String(original.recordedAtMs));
   try {
+    // The copy goes when its original does (a directed message's personal data).
+    const expiresAt = letter.expiresAt ?? null;
     const ack = await untilDeadline(`re-drive ${subject}`, 30_000, (timeout) =>
       conn.js.publish(subject, letter.payload as string, {
         timeout,
         headers: h,
         msgID: subject,
         expect: { lastSubjectSequence: 0 },
+        ...(expiresAt !== null && { ttl: ttlUntil(expiresAt) }),
       }),
     );
     return !ack.duplicate;
@@ -85,6 +87,24 @@ export const redrivenAt = async (conn: Connection, letter: DeadLetter): Promise<
     last_by_subj: redriveSubject(letter.consumer, letter.stream, letter.seq),
   });
   return copy === null ? undefined : copy.time.toISOString();
+};
+
+/**
+ * The stream the original of a delivered message was stored in, and when: the message itself, or for
+ * a re-driven copy the original it was made from.
+ */
+export const originalPlaceOf = (m: {
+  readonly info: { readonly stream: string; readonly timestampNanos: number };
+  readonly headers?: MsgHdrs | undefined;
+}): { stream: string; recordedAtMs: number } => {
+  const recordedAtMs = Math.floor(m.info.timestampNanos / 1e6);
+  if (m.info.stream !== Streams.redrive || !m.headers?.has(ORIGINAL_STREAM))
+    return { stream: m.info.stream, recordedAtMs };
+  const original = Number(m.headers.get(ORIGINAL_RECORDED_AT));
+  return {
+    stream: m.headers.get(ORIGINAL_STREAM),
+    recordedAtMs: Number.isFinite(original) && original > 0 ? original : recordedAtMs,
+  };
 };
 
 /** What the handler of a re-driven message is told: the original stream position and time. */

@@ -10,9 +10,9 @@ import {
   type TongbaoEvent,
 } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
-import type { StreamNames } from "./domains.ts";
 import { TimeoutError } from "./errors.ts";
 import { replayEnd, TAIL_HEARTBEAT_MS, withTicks } from "./replay-end.ts";
+import type { StreamNames } from "./topology/names.ts";
 
 type Moment = Date | string;
 

@@ -23,7 +23,7 @@ export const untilDeadline = async <T>(
       if (!isTransient(error)) throw toBusError(error, label);
       const pause = Math.min(1_000, 50 * 2 ** tries);
       if (Date.now() + pause >= deadline) {
-        throw new TimeoutError(`${what}: not confirmed by JetStream within ${deadlineMs} ms`, {
+        throw new TimeoutError(`${label}: not confirmed by JetStream within ${deadlineMs} ms`, {
           cause: error,
         });
       }

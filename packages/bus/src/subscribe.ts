@@ -13,8 +13,9 @@ import { DeadLetterReason, deadLetterOf, storeDeadLetter } from "./dead-letters.
 import { TopologyConflictError } from "./errors.ts";
 import type { HandledLog } from "./handled.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
-import { originalDelivery, redriveConsumerName, redriveFilter } from "./redrive.ts";
-import { differencesOf, Streams } from "./topology.ts";
+import { originalDelivery, redriveFilter } from "./redrive.ts";
+import { differencesOf } from "./topology/ensure.ts";
+import { Consumers, Streams } from "./topology/names.ts";
 
 export interface Delivery {
   readonly seq: number;
@@ -112,7 +113,7 @@ export const subscribe = async (
   options: SubscribeOptions,
 ): Promise<Subscription> => {
   if (!isToken(options.service)) throw new TypeError("service must be a token: A-Z, a-z, 0-9, '_', '-'");
-  const name = `${options.city}-${options.service}`;
+  const name = Consumers.of(options.city, options.service);
   const direct = options.stream === "direct";
   const stream = direct ? conn.streams.direct : conn.streams.events;
   const filter = filterSubject({
@@ -123,7 +124,7 @@ export const subscribe = async (
   // Dead letters an operator re-drives come back through a second durable consumer, to the same
   // handler with the same de-duplication, retries and dead-lettering.
   await ensureConsumer(conn, Streams.redrive, {
-    ...consumerConfig(redriveConsumerName(name), redriveFilter(name), options),
+    ...consumerConfig(Consumers.redriveOf(name), redriveFilter(name), options),
     deliver_policy: DeliverPolicy.All,
   });
 
@@ -187,7 +188,7 @@ export const subscribe = async (
 
   const consumers = [
     await conn.js.consumers.get(stream, name),
-    await conn.js.consumers.get(Streams.redrive, redriveConsumerName(name)),
+    await conn.js.consumers.get(Streams.redrive, Consumers.redriveOf(name)),
   ];
   const batchSize = Math.max(16, (options.concurrency ?? 8) * 2);
   // One bounded pull request at a time, each read to its end. A long-lived `consume()` would leave

@@ -51,7 +51,7 @@ describe("case ownership", () => {
     await expect(h.bus.publish(report)).resolves.toMatchObject({ seq: first.seq, duplicate: true });
   });
 
-  it("of two concurrent appends to one case, exactly one wins", async () => {
+  it("of two concurrent transfers of one case exactly one wins; the other is decided again and refused", async () => {
     await using h = await startHarness();
     const caseId = uniqueKey("HZ");
     await h.bus.publish(eventOf("case.reported", { subject: caseId, origin: "hangzhou" }));
@@ -63,6 +63,41 @@ describe("case ownership", () => {
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.filter((r) => r.status === "rejected");
     expect(won).toHaveLength(1);
-    expect(lost[0]?.status === "rejected" && lost[0].reason).toBeInstanceOf(ConcurrencyConflictError);
+    expect(lost[0]?.status === "rejected" && lost[0].reason).toBeInstanceOf(PermissionDeniedError);
+    expect(lost[0]?.status === "rejected" && String(lost[0].reason)).toMatch(/owned by (shaoxing|suzhou)/);
+  });
+
+  it("serialises the owner's concurrent appends in the stream: all stored, none lost", async () => {
+    await using h = await startHarness();
+    const caseId = uniqueKey("HZ");
+    await h.bus.publish(eventOf("case.reported", { subject: caseId, origin: "hangzhou" }));
+    const systems = await Promise.all([h.connect("a"), h.connect("b"), h.connect("c")]);
+    const appends = systems.flatMap((bus) =>
+      Array.from({ length: 3 }, () =>
+        bus.publish(
+          eventOf("case.reclassified", {
+            subject: caseId,
+            origin: "hangzhou",
+            data: { from: "suspected", to: "confirmed" },
+          }),
+        ),
+      ),
+    );
+    const stored = await Promise.all(appends);
+    expect(new Set(stored.map((p) => p.seq)).size).toBe(9);
+  });
+
+  it("keeps no ledger of its own: JetStream refuses an append that expects a stale case", async () => {
+    await using h = await startHarness();
+    const caseId = uniqueKey("HZ");
+    const report = await h.bus.publish(eventOf("case.reported", { subject: caseId, origin: "hangzhou" }));
+    await h.bus.publish(eventOf("case.closed", { subject: caseId, origin: "hangzhou" }));
+    // What an append expects: nothing on any subject of the case after what it read.
+    const stale = h.bus.connection.js.publish(`evt.hangzhou.case.closed.${caseId}`, "{}", {
+      expect: { lastSubjectSequence: report.seq, lastSubjectSequenceSubject: `evt.*.case.*.${caseId}` },
+    });
+    await expect(stale).rejects.toThrow(/wrong last sequence/);
+    const buckets = await h.bus.connection.jsm.streams.names().next();
+    expect(buckets).not.toContain("KV_case-owners");
   });
 });

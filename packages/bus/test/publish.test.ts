@@ -51,12 +51,12 @@ describe("publish", () => {
     });
   });
 
-  it("publishes a batch with a bounded window, one outcome per event in order", async () => {
+  it("publishes many events with a bounded window, one outcome per event in order", async () => {
     await using h = await startHarness();
     const inputs = Array.from({ length: 500 }, (_, i) =>
       i === 7 ? eventOf("pass.issued", { origin: "Not A City" }) : eventOf("pass.issued"),
     );
-    const outcomes = await h.bus.publishBatch(inputs, { window: 32 });
+    const outcomes = await h.bus.publishMany(inputs, { window: 32 });
     expect(outcomes).toHaveLength(500);
     expect(outcomes.filter((o) => o.ok)).toHaveLength(499);
     const failed = outcomes[7];

@@ -159,7 +159,7 @@ describe("subscribe", () => {
     await using h = await startHarness();
     const dir = await mkdtemp(join(tmpdir(), "tongbao-kill-"));
     const output = join(dir, "handled.txt");
-    const outcomes = await h.bus.publishBatch(Array.from({ length: 300 }, () => eventOf("supply.offered")));
+    const outcomes = await h.bus.publishMany(Array.from({ length: 300 }, () => eventOf("supply.offered")));
     const ids = outcomes.map((o) => (o.ok ? o.published.id : ""));
     const handledIds = async () =>
       (await readFile(output, "utf8").catch(() => "")).split("\n").filter(Boolean);

@@ -1,4 +1,4 @@
-import { type Bus, connectBus } from "@tongbao/bus";
+import { type Bus, connectBus, type TopologyOptions } from "@tongbao/bus";
 import { type NatsServer, startNats } from "@tongbao/testkit";
 
 export interface Harness extends AsyncDisposable {
@@ -9,11 +9,11 @@ export interface Harness extends AsyncDisposable {
 }
 
 /** A real nats-server of the test's own and a bus connected to it; both go away with the harness. */
-export const startHarness = async (): Promise<Harness> => {
+export const startHarness = async (topology: TopologyOptions = {}): Promise<Harness> => {
   const server = await startNats();
   const opened: Bus[] = [];
   const connect = async (name: string) => {
-    const bus = await connectBus({ servers: server.url, name });
+    const bus = await connectBus({ servers: server.url, name, topology });
     opened.push(bus);
     return bus;
   };

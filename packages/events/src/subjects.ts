@@ -114,3 +114,14 @@ export const filterSubject = (filter: SubjectFilter): string => {
   if (filter.audience !== ANY_AUDIENCE) checkCity("audience", filter.audience);
   return `dm.${filter.audience}.${tail}`;
 };
+
+/**
+ * Every subject an aggregate's events are stored under, whoever published them, as one wildcard: a
+ * case's `evt.*.case.*.<caseId>`, a trace request's `dm.*.*.trace.*.<requestId>` (both directions).
+ * JetStream checks an append against it (Nats-Expected-Last-Subject-Sequence-Subject).
+ */
+export const aggregateSubject = (domain: string, key: string, directed = false): string => {
+  if (!isToken(domain)) throw new SubjectError("domain is not a valid subject token");
+  checkKey(key);
+  return directed ? `dm.*.*.${domain}.*.${key}` : `evt.*.${domain}.*.${key}`;
+};

@@ -46,7 +46,13 @@ const unique = (input: EventInput): EventInput => ({
 /** A case event other than the report needs its case reported first, by the same city. */
 const reportCaseOf = async (event: TongbaoEvent) => {
   if (!event.type.startsWith("case.") || event.type === "case.reported") return;
-  await bus.publish({ ...examples["case.reported"], origin: event.origin, subject: event.subject });
+  // A drill's case events act only on a drill's case: report it with the event's status.
+  await bus.publish({
+    ...examples["case.reported"],
+    origin: event.origin,
+    subject: event.subject,
+    status: event.status,
+  });
 };
 
 describe("valid events, generated from the catalog's schemas", () => {

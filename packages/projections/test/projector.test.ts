@@ -18,7 +18,7 @@ const reports = (count: number, day = "2020-02-11") =>
   );
 
 const publishAll = async (bus: Bus, inputs: EventInput[]) => {
-  for (const outcome of await bus.publishBatch(inputs)) if ("error" in outcome) throw outcome.error;
+  for (const outcome of await bus.publishMany(inputs)) if (!outcome.ok) throw outcome.error;
 };
 
 const dayOf = async (bus: Bus, key: string) =>

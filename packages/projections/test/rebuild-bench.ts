@@ -22,7 +22,7 @@ const mix: EventInput[] = Array.from({ length: count }, (_, i) => {
 
 await using nats = await startNats();
 await using bus = await connectBus({ servers: nats.url, name: "rebuild-bench" });
-for (const outcome of await bus.publishBatch(mix)) if ("error" in outcome) throw outcome.error;
+for (const outcome of await bus.publishMany(mix)) if (!outcome.ok) throw outcome.error;
 const projector = createProjector({ bus });
 await projector.ready;
 for (const name of [undefined, "risk"]) {

@@ -267,7 +267,7 @@ describe("city relay", () => {
       logger,
     });
     try {
-      const outcomes = await h.bus.publishBatch(
+      const outcomes = await h.bus.publishMany(
         Array.from({ length: 40 }, () => eventOf("pass.issued", { origin: "shanghai" })),
       );
       const ids = outcomes.map((o) => (o.ok ? o.published.id : "")).sort();

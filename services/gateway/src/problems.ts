@@ -1,9 +1,11 @@
 import {
-  CaseLedgerUnreachableError,
+  BatchRefusal,
+  BatchRefusedError,
   ConcurrencyConflictError,
   EventValidationError,
   NotFoundError,
   PermissionDeniedError,
+  RuleViolationError,
   TimeoutError,
 } from "@tongbao/bus";
 import type { ValidationIssue } from "@tongbao/events";
@@ -60,14 +62,20 @@ export const problemOf = (error: unknown, bodyLimit: number): { status: number; 
   };
 };
 
+const batchStatus: Record<BatchRefusal, number> = {
+  [BatchRefusal.tooLarge]: 413,
+  [BatchRefusal.mixedStreams]: 400,
+  [BatchRefusal.storedBefore]: 409,
+};
+
 const toProblem = (error: unknown, bodyLimit: number): HttpProblem | undefined => {
   if (error instanceof HttpProblem) return error;
   if (error instanceof EventValidationError) return badRequest("invalid event", error.issues);
   if (error instanceof PermissionDeniedError) return new HttpProblem(403, error.message);
   if (error instanceof NotFoundError) return new HttpProblem(404, error.message);
   if (error instanceof ConcurrencyConflictError) return new HttpProblem(409, error.message);
-  // Cut off from the hub: the message says that case events wait for the link and others go through.
-  if (error instanceof CaseLedgerUnreachableError) return new HttpProblem(503, error.message);
+  if (error instanceof RuleViolationError) return new HttpProblem(422, error.message);
+  if (error instanceof BatchRefusedError) return new HttpProblem(batchStatus[error.refusal], error.message);
   if (error instanceof TimeoutError)
     return new HttpProblem(503, "the bus did not confirm in time; retry with the same event id");
   if (typeof error === "object" && error !== null) return fastifyProblem(error, bodyLimit);

@@ -169,4 +169,34 @@ describe("POST /v1/events", () => {
     expect(issues.map((i) => i.path)).toEqual(["[1].data.quantity", "[2]"]);
     expect(await storedUnder(good.subject as string)).toHaveLength(0);
   });
+
+  it("stores nothing of a batch whose one event a decider refuses, naming it", async () => {
+    const reported = asSent(eventOf("case.reported"));
+    expect((await post("hangzhou", reported)).statusCode).toBe(202);
+    const good = asSent(eventOf("supply.requested"));
+    const intruding = asSent(eventOf("case.closed", { subject: reported.subject as string }));
+    const response = await post("shaoxing", [good, intruding], batchType);
+    expect(response.statusCode).toBe(403);
+    expect(response.json().error).toMatch(/^event \[1\]: case .* is owned by hangzhou/);
+    expect(await storedUnder(good.subject as string)).toHaveLength(0);
+  });
+
+  it("answers a repeated batch as stored before, and refuses one mixing broadcasts and directed messages", async () => {
+    const batch = [asSent(eventOf("supply.requested")), asSent(eventOf("risk.changed"))].map((e, i) => ({
+      ...e,
+      id: `0190c3a0-0000-7000-8000-0000000b0${i}00`,
+    }));
+    const first = await post("shanghai", batch, batchType);
+    expect(first.statusCode).toBe(202);
+    const again = await post("shanghai", batch, batchType);
+    expect(again.statusCode).toBe(202);
+    const seqs = (r: typeof first) => r.json<{ results: { seq: number; duplicate: boolean }[] }>().results;
+    expect(seqs(again)).toEqual(seqs(first).map((r) => ({ ...r, duplicate: true })));
+    expect(await storedUnder(batch[0]?.subject as string)).toHaveLength(1);
+
+    const mixed = [asSent(eventOf("supply.requested")), asSent(eventOf("trace.requested"))];
+    const refused = await post("hangzhou", mixed, batchType);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toContain("separate batches");
+  });
 });

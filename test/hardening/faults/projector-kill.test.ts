@@ -62,7 +62,7 @@ it("a projector killed -9 during a rebuild resumes from its checkpoint and ends 
   const bus = await connectBus({ servers: nats.url, name: "projector-kill-test" });
   try {
     // The case ledger refuses some of the random case lifecycles; what it stored is the history.
-    const outcomes = await bus.publishBatch(history());
+    const outcomes = await bus.publishMany(history());
     expect(outcomes.filter((o) => o.ok).length).toBeGreaterThan(EVENTS / 2);
     const lastSeq = await bus.lastSeq("events");
     // Small batches: the rebuild writes a checkpoint every 250 events.

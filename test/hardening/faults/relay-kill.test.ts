@@ -32,7 +32,7 @@ it(`a relay killed -9 during a ${BURST}-event burst delivers every notice, each 
         const batch = Array.from({ length: Math.min(500, BURST - i) }, () =>
           eventOf("policy.changed", { origin: from, data: { scope: { city: from } } }),
         );
-        for (const outcome of await bus.publishBatch(batch)) {
+        for (const outcome of await bus.publishMany(batch)) {
           if (!outcome.ok) throw outcome.error;
           published.add(outcome.published.id);
         }

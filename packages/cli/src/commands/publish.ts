@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { PermissionDeniedError } from "@tongbao/bus";
+import { PermissionDeniedError, type Published } from "@tongbao/bus";
 import {
   type EventInput,
   EventValidationError,
@@ -65,7 +65,9 @@ const prepareAs = (city: string, raw: unknown, where: string): TongbaoEvent => {
 
 export const publishCommand = () =>
   new Command("publish")
-    .description("publish events from a JSON or NDJSON file (- for stdin) as a city; none if any is invalid")
+    .description(
+      "publish events from a JSON or NDJSON file (- for stdin) as a city; none if any is invalid; stored in atomic batches",
+    )
     .argument("<file>", "a JSON event, a JSON array of events, or NDJSON; - reads stdin")
     .addOption(
       new Option("--city <id>", "the publishing city: every event's origin")
@@ -73,13 +75,15 @@ export const publishCommand = () =>
         .makeOptionMandatory(),
     )
     .option(
-      "--window <n>",
-      "publishes awaiting their acknowledgement at once",
-      positiveInteger("--window"),
-      256,
+      "--batch <n>",
+      "events stored together, all or none (at most 1000)",
+      positiveInteger("--batch"),
+      1_000,
     )
     .action(
-      act<{ city: string; window: number }>(async (session, options, [file]) => {
+      act<{ city: string; batch: number }>(async (session, options, [file]) => {
+        if (options.batch > 1_000)
+          throw new CliError(`--batch must be at most 1000, got ${options.batch}`, ExitCode.usage);
         if (!isCityId(options.city))
           throw new CliError(
             `--city must be a city id, e.g. hangzhou, got "${options.city}"`,
@@ -106,34 +110,38 @@ export const publishCommand = () =>
         }
         const bus = await session.bus();
         const started = performance.now();
-        const outcomes = await bus.publishBatch(events, { window: options.window });
+        const stored: Published[] = [];
+        let failure: { index: number; error: unknown } | undefined;
+        for (let from = 0; from < events.length && failure === undefined; from += options.batch) {
+          const batch = events.slice(from, from + options.batch);
+          try {
+            stored.push(...(await bus.publishBatch(batch)));
+          } catch (error) {
+            failure = { index: from, error };
+          }
+        }
         const seconds = (performance.now() - started) / 1000;
-        const failures = outcomes.flatMap((o, i) => (o.ok ? [] : [{ index: i, error: o.error }]));
-        const stored = outcomes.flatMap((o) => (o.ok ? [o.published] : []));
         const duplicates = stored.filter((p) => p.duplicate).length;
-        for (const { index, error } of failures) {
-          const event = events[index] as TongbaoEvent;
-          session.out.note(
-            `  ${parsed[index]?.where || "event"} (${event.type} ${event.id}): ${reasonOf(error)}`,
-          );
+        const failed = events.length - stored.length;
+        if (failure !== undefined) {
+          const where = parsed[failure.index]?.where || `event ${failure.index + 1}`;
+          session.out.note(`  the batch from ${where} on was not stored: ${reasonOf(failure.error)}`);
         }
         session.out.result(
           {
             city: options.city,
             published: stored.length - duplicates,
             duplicates,
-            failed: failures.length,
+            failed,
             seconds,
             events: stored.map((p) => ({ id: p.id, seq: p.seq, duplicate: p.duplicate })),
           },
           () =>
             `published ${stored.length - duplicates} event(s) as ${options.city}` +
             `${duplicates > 0 ? `, ${duplicates} already stored` : ""}` +
-            `${failures.length > 0 ? `, ${failures.length} failed` : ""} in ${seconds.toFixed(2)} s`,
+            `${failed > 0 ? `, ${failed} not stored` : ""} in ${seconds.toFixed(2)} s`,
         );
-        if (failures.length === 0) return ExitCode.ok;
-        return failures.every((f) => f.error instanceof PermissionDeniedError)
-          ? ExitCode.denied
-          : ExitCode.failed;
+        if (failure === undefined) return ExitCode.ok;
+        return failure.error instanceof PermissionDeniedError ? ExitCode.denied : ExitCode.failed;
       }),
     );

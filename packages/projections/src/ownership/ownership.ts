@@ -1,9 +1,10 @@
+import { caseDecider, decideOn } from "@tongbao/domain";
 import type { TongbaoEvent } from "@tongbao/events";
 import type { ReadModel } from "../model.ts";
 
-// 首接负责制: the city that reported a case owns it until it transfers it. The bus enforces this on
-// publish; the fold follows the same rule, so an event from a city that is not the owner changes
-// nothing here either.
+// 首接负责制: the city that reported a case owns it until it transfers it. The case's decider says so
+// at publish and here again: an event it refuses (a raw client's, stored under its own name) changes
+// nothing in the fold.
 
 export interface CaseTransfer {
   readonly from: string;
@@ -24,8 +25,17 @@ export interface CaseOwnership {
 type CaseEvent = TongbaoEvent<"case.reported" | "case.reclassified" | "case.closed" | "case.transferred">;
 
 const evolve = (state: CaseOwnership | undefined, event: CaseEvent): CaseOwnership | undefined => {
+  // Only actual events are folded here, so a case that exists is an actual one.
+  const decided = decideOn(
+    caseDecider,
+    {
+      state: { owner: state?.owner ?? null, reportedBy: state?.reportedBy ?? null },
+      ...(state !== undefined && { status: "actual" as const }),
+    },
+    event,
+  );
+  if (!decided.accepted) return state;
   if (event.type === "case.reported") {
-    if (state !== undefined) return state;
     return {
       caseId: event.subject,
       reportedBy: event.origin,
@@ -35,7 +45,7 @@ const evolve = (state: CaseOwnership | undefined, event: CaseEvent): CaseOwnersh
       transfers: [],
     };
   }
-  if (state === undefined || state.owner !== event.origin) return state;
+  if (state === undefined) return state;
   switch (event.type) {
     case "case.reclassified":
       return { ...state, classification: event.data.to };

@@ -1,4 +1,4 @@
-import type { BatchOutcome, Published } from "@tongbao/bus";
+import type { Published } from "@tongbao/bus";
 import {
   type EventInput,
   EventValidationError,
@@ -9,7 +9,7 @@ import {
 import type { FastifyInstance } from "fastify";
 import { ContentTypes, mediaTypeOf } from "../body.ts";
 import type { GatewayContext } from "../context.ts";
-import { badRequest, HttpProblem, problemOf } from "../problems.ts";
+import { badRequest, HttpProblem } from "../problems.ts";
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -91,23 +91,9 @@ export const registerIngest = (app: FastifyInstance, context: GatewayContext) =>
     }
     const events = prepareBatch(request.body, city, limits.batchEvents);
     const started = process.hrtime.bigint();
-    const outcomes = await bus.publishBatch(events, options);
-    const stored = outcomes.flatMap((o) => (o.ok ? [o.published] : []));
+    // All or nothing: JetStream commits the batch as one, after every event's decider accepted it.
+    const stored = await bus.publishBatch(events, options);
     record("batch", started, stored, city);
-    const failed = outcomes.find((o): o is Extract<BatchOutcome, { ok: false }> => !o.ok);
-    const results = outcomes.map((outcome, index) => {
-      if (outcome.ok) return receiptOf(outcome.published);
-      const { status, body } = problemOf(outcome.error, limits.bodyBytes);
-      if (status >= 500) request.log.error({ err: outcome.error, index }, "batch event not stored");
-      return { id: events[index]?.id, status, error: body.error };
-    });
-    if (failed === undefined) return reply.code(202).send({ results });
-    // Some were stored, some not: the status of the first failure, and per event what happened. A
-    // retry of the same batch (same ids) stores the rest and answers `duplicate` for the others.
-    const { status } = problemOf(failed.error, limits.bodyBytes);
-    return reply.code(status).send({
-      error: `${outcomes.length - stored.length} of ${outcomes.length} events were not stored`,
-      results,
-    });
+    return reply.code(202).send({ results: stored.map(receiptOf) });
   });
 };

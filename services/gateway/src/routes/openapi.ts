@@ -40,7 +40,7 @@ export const openApiDocument = {
       post: {
         summary: "Publish one event or a batch",
         description:
-          "`origin` defaults to the caller's city (another city is refused with 403), `source` to /cities/<city>/gateway, `id`, `time` and `specversion` are filled when absent. Answers once JetStream has stored the events. A retry with the same id is stored once (`duplicate: true`). A batch is validated as a whole first: if any event is invalid, none is stored (400, paths prefixed `[i].`). If storing fails for some events of a valid batch, the status is that of the first failure and `results` says, per event, what happened; retry with the same ids.",
+          "`origin` defaults to the caller's city (another city is refused with 403), `source` to /cities/<city>/gateway, `id`, `time` and `specversion` are filled when absent. Answers once JetStream has stored the events. A retry with the same id is stored once (`duplicate: true`). A batch (at most 1,000 events, all broadcasts or all directed messages) is stored whole or not at all: every event is validated (400, paths prefixed `[i].`) and decided (403/404/409/422, naming `event [i]`) before JetStream commits the batch as one. A repeated batch (the same ids) answers `duplicate: true` for each event; one repeating only some stored events is refused (409).",
         requestBody: {
           required: true,
           content: {
@@ -77,9 +77,14 @@ export const openApiDocument = {
           },
           ...common,
           "403": problem("The event names another city as origin, or appends to a case another city owns"),
-          "404": problem("The event appends to a case never reported"),
-          "409": problem("Someone else appended to the aggregate first"),
+          "404": problem(
+            "The event appends to a case never reported, or names a city the metro does not have",
+          ),
+          "409": problem(
+            "The aggregate already holds what the event claims (a case reported twice), or a batch repeats some stored events",
+          ),
           "413": problem("The body or the batch is too large"),
+          "422": problem("A rule of the domain is broken, e.g. a drill's event on a real case"),
           "415": problem("Not one of the three content types"),
           "503": problem("JetStream did not confirm in time; retry with the same ids"),
         },
