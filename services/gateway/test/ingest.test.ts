@@ -192,7 +192,7 @@ describe("POST /v1/events", () => {
     expect(again.statusCode).toBe(202);
     const seqs = (r: typeof first) => r.json<{ results: { seq: number; duplicate: boolean }[] }>().results;
     expect(seqs(again)).toEqual(seqs(first).map((r) => ({ ...r, duplicate: true })));
-    expect(await storedUnder(batch[0]?.subject as string)).toHaveLength(1);
+    expect(await storedUnder(String((batch[0] as Record<string, unknown>).subject))).toHaveLength(1);
 
     const mixed = [asSent(eventOf("supply.requested")), asSent(eventOf("trace.requested"))];
     const refused = await post("hangzhou", mixed, batchType);
