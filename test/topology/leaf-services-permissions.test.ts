@@ -185,7 +185,7 @@ describe("a city's own gateway and projector on its leaf node, under <city>-serv
         directedIngest: directed.status,
         caseReport: reported.status,
         caseAppend: appended.status,
-        plainCityCaseReport: "stored, ledger on the hub",
+        plainCityCaseReport: "stored, decided on the leaf",
         receipts: receipts.status,
         rebuiltEvents: rebuilt.events,
         gatewayRefusesShanghai: atGateway.status,

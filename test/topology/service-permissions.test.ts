@@ -116,7 +116,7 @@ const api = async (city: string, path: string, body?: EventInput) => {
 };
 
 describe("metro services under their own generated NATS users", () => {
-  it("projector: makes and folds its read models; cannot publish events or touch the case ledger", async () => {
+  it("projector: makes and folds its read models; cannot publish events or drop another bucket", async () => {
     const bus = await as("projector");
     const projector = createProjector({ bus, flushEveryMs: 50 });
     closing.push(() => projector.stop());
