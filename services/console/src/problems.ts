@@ -29,10 +29,7 @@ export const problemOf = (error: unknown): { status: number; body: { error: stri
   if (error instanceof NotFoundError) return { status: 404, body: { error: error.message } };
   // The console's NATS user lacks a right: a deployment that connects it as `operator` (read only)
   // rather than as `console`. Say so, instead of an internal error or a silent nothing.
-  if (
-    error instanceof PermissionDeniedError ||
-    /permissions violation/i.test((error as Error)?.message ?? "")
-  )
+  if (error instanceof PermissionDeniedError)
     return {
       status: 403,
       body: { error: "the console's NATS user may not do this: connect the console as the console user" },
