@@ -1,6 +1,6 @@
 // Prints nats-server configuration files from the metro definition. Pure: generate.ts writes them.
 import { DOMAIN_LOCAL_SUBJECTS, HUB_DOMAIN, streamNamesOf, streamSpecsOf } from "@tongbao/bus";
-import type { Metro } from "@tongbao/metro";
+import { lossWindowOf, type Metro, syncIntervalOf, syncIntervalSetting } from "@tongbao/metro";
 import { leafUsersOf, type NatsUser, type Permissions, passwordEnvOf, usersOf } from "./permissions.ts";
 
 const q = (value: string) => JSON.stringify(value);
@@ -47,10 +47,20 @@ const TLS_CLIENTS = [
   "# }",
 ].join("\n");
 
-const jetstream = (domain?: string) =>
-  `jetstream {\n  store_dir: "/data/jetstream"\n  max_memory_store: 256MB\n  max_file_store: 10GB${
-    domain === undefined ? "" : `\n  domain: ${q(domain)}`
-  }\n}`;
+/** The jetstream block, with the metro's durability and what a power cut may lose with it. */
+const jetstream = (metro: Metro, domain?: string) => {
+  const sync = syncIntervalOf(metro);
+  return [
+    `# Durability: ${lossWindowOf(sync)}.`,
+    "jetstream {",
+    '  store_dir: "/data/jetstream"',
+    "  max_memory_store: 256MB",
+    "  max_file_store: 10GB",
+    `  ${syncIntervalSetting(sync)}`,
+    ...(domain === undefined ? [] : [`  domain: ${q(domain)}`]),
+    "}",
+  ].join("\n");
+};
 
 const common = (name: string) =>
   [`server_name: ${name}`, "listen: 0.0.0.0:4222", "http: 0.0.0.0:8222", "max_payload: 1MB"].join("\n");
@@ -61,7 +71,7 @@ export const renderSingle = (metro: Metro) =>
   [
     header(metro, "One nats-server with JetStream: the default topology, every city on one server."),
     common('"tongbao"'),
-    jetstream(),
+    jetstream(metro),
     TLS_CLIENTS,
     renderAuthorization(usersOf(cities(metro), cities(metro), streamNamesOf({ kind: "single" }), true)),
   ].join("\n");
@@ -71,7 +81,7 @@ export const renderClusterNode = (metro: Metro, hosts: readonly string[] = ["nat
   [
     header(metro, "A node of the 3-node cluster (R3 streams: start the bus with topology { replicas: 3 })."),
     common("$NATS_SERVER_NAME"),
-    jetstream(),
+    jetstream(metro),
     "cluster {",
     '  name: "tongbao"',
     "  listen: 0.0.0.0:6222",
@@ -105,7 +115,7 @@ export const renderHubNode = (metro: Metro, hosts: readonly string[] = ["hub-1",
   [
     header(metro, `A node of the hub cluster: JetStream domain "${HUB_DOMAIN}", one leaf link per city.`),
     common("$NATS_SERVER_NAME"),
-    jetstream(HUB_DOMAIN),
+    jetstream(metro, HUB_DOMAIN),
     "cluster {",
     '  name: "hub"',
     "  listen: 0.0.0.0:6222",
@@ -128,9 +138,9 @@ export const renderLeaf = (metro: Metro, city: string) =>
   [
     header(metro, `${city}'s leaf node: JetStream domain "${city}"; keeps working when its link is cut.`),
     common(q(city)),
-    jetstream(city),
+    jetstream(metro, city),
     "leafnodes {",
-    "  reconnect: 1",
+    '  reconnect_delay: "1s"',
     "  remotes: [",
     "    {",
     `      # nats-leaf://${leafUserOf(city)}:<password>@<hub host>:7422 (comma-free: one URL; the hub`,

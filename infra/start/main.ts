@@ -5,11 +5,11 @@
 import { join } from "node:path";
 import { connectBus } from "@tongbao/bus";
 import { ensureDemoOperator } from "@tongbao/console";
-import { loadMetro } from "@tongbao/metro";
+import { loadMetro, syncIntervalOf } from "@tongbao/metro";
 import { loadScenario } from "../fixtures/load.ts";
 import { ensureDemoSecrets } from "./demo-secrets.ts";
 import { startMetroServices } from "./metro.ts";
-import { NatsServerMissingError, startEmbeddedNats } from "./nats.ts";
+import { startEmbeddedNats } from "./nats.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const say = (line = "") => process.stdout.write(`${line}\n`);
@@ -24,13 +24,18 @@ let embedded: Awaited<ReturnType<typeof startEmbeddedNats>> | undefined;
 try {
   embedded = process.env.NATS_URL
     ? undefined
-    : await startEmbeddedNats(root, port("TONGBAO_NATS_PORT", 14222));
+    : await startEmbeddedNats(root, port("TONGBAO_NATS_PORT", 14222), syncIntervalOf(metro));
 } catch (error) {
-  say(error instanceof NatsServerMissingError ? error.message : String(error));
+  say(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
 const natsUrl = process.env.NATS_URL ?? (embedded?.url as string);
-const bus = await connectBus({ servers: natsUrl, name: "tongbao-start" });
+const bus = await connectBus({ servers: natsUrl, name: "tongbao-start" }).catch(async (error: unknown) => {
+  // An existing server older than Tongbao needs (NATS_URL): the message says which and what to do.
+  say(`Tongbao could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await embedded?.stop();
+  process.exit(1);
+});
 
 let stopping = false;
 const services = await startMetroServices({

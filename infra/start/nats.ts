@@ -1,28 +1,29 @@
 // The embedded nats-server of `pnpm start`: data under .tongbao/nats, log in .tongbao/nats-server.log.
 import { spawn } from "node:child_process";
-import { accessSync, constants, mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import { lossWindowOf, type SyncInterval, syncIntervalSetting } from "@tongbao/metro";
+import { findNatsServerBinary } from "@tongbao/testkit";
 
-export class NatsServerMissingError extends Error {
-  override readonly name = "NatsServerMissingError";
-}
-
-const natsBinary = () => {
-  const candidates = [process.env.NATS_SERVER_BIN, "/usr/sbin/nats-server", "/usr/bin/nats-server"];
-  for (const dir of (process.env.PATH ?? "").split(":")) candidates.push(join(dir, "nats-server"));
-  for (const candidate of candidates) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  throw new NatsServerMissingError(
-    "nats-server is not installed. On Debian or Ubuntu: `sudo apt-get install -y nats-server`; " +
-      "or set NATS_SERVER_BIN to its path, or NATS_URL to use a running server",
-  );
-};
+/**
+ * The embedded server's configuration: loopback only, JetStream with the metro's durability
+ * (fsync before every acknowledgement unless the metro chose an interval). Port and store directory
+ * come on the command line, so the embedded server never collides with another on the standard port.
+ */
+export const embeddedConfig = (sync: SyncInterval) =>
+  [
+    "# Written by `pnpm start` (infra/start/nats.ts) from the metro definition: do not edit.",
+    `# Durability: ${lossWindowOf(sync)}.`,
+    "server_name: tongbao-local",
+    "jetstream {",
+    "  max_memory_store: 256MB",
+    "  max_file_store: 10GB",
+    `  ${syncIntervalSetting(sync)}`,
+    "}",
+    "max_payload: 1MB",
+    "",
+  ].join("\n");
 
 export const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -41,8 +42,13 @@ export interface EmbeddedNats {
   stop(): Promise<void>;
 }
 
-export const startEmbeddedNats = async (root: string, port: number): Promise<EmbeddedNats> => {
-  const binary = natsBinary();
+export const startEmbeddedNats = async (
+  root: string,
+  port: number,
+  sync: SyncInterval,
+): Promise<EmbeddedNats> => {
+  // Missing or older than Tongbao needs: the error says which was found and how to get a newer one.
+  const binary = await findNatsServerBinary();
   const pidFile = join(root, ".tongbao", "nats-server.pid");
   if (await portOpen(port)) {
     // An embedded server left behind by a start that was killed -9: stop it, it holds our store.
@@ -56,7 +62,8 @@ export const startEmbeddedNats = async (root: string, port: number): Promise<Emb
   const store = join(root, ".tongbao", "nats");
   mkdirSync(store, { recursive: true });
   const log = join(root, ".tongbao", "nats-server.log");
-  const config = join(root, "infra/nats/single.conf");
+  const config = join(root, ".tongbao", "nats-server.conf");
+  writeFileSync(config, embeddedConfig(sync));
   const args = ["-c", config, "-a", "127.0.0.1", "-p", String(port), "-sd", store, "-l", log, "-P", pidFile];
   // Its own process group: a Ctrl-C in the terminal reaches the services and us, and we stop the
   // server last, once the services have finished their in-flight work.

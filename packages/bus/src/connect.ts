@@ -6,6 +6,7 @@ import {
   type NatsConnection,
   type NodeConnectionOptions,
 } from "@nats-io/transport-node";
+import { requireSupportedServer } from "./server-version.ts";
 import type { BusMode } from "./topology/mode.ts";
 import { type StreamNames, streamNamesOf } from "./topology/names.ts";
 import { type AtTurnEnd, createTurnQueue } from "./turn.ts";
@@ -73,6 +74,12 @@ export const openConnection = async (options: ConnectOptions): Promise<Connectio
     noAsyncTraces: true,
     ...(await authOptions(options.credentials)),
   });
+  try {
+    requireSupportedServer(nc.info?.version, `at ${nc.getServer()}`);
+  } catch (error) {
+    await nc.close();
+    throw error;
+  }
   let connected = true;
   void (async () => {
     for await (const status of nc.status()) {

@@ -29,6 +29,14 @@ export { messageIdOf } from "./publish.ts";
 export type { BatchOptions } from "./publish-batch.ts";
 export type { Acknowledgement, NoticeRef, Receipt, ReceiptReport } from "./receipts.ts";
 export type { ReplayedEvent, ReplayQuery } from "./replay.ts";
+export {
+  HOW_TO_GET_NATS_SERVER,
+  isSupportedServer,
+  REQUIRED_NATS_SERVER,
+  requireSupportedServer,
+  UnsupportedServerError,
+  versionInBanner,
+} from "./server-version.ts";
 export type { Store, StoredValue, StoreOptions } from "./store.ts";
 export type { ConsumerReport, SourceReport, StreamReport } from "./streams-report.ts";
 export type { Delivery, Handler, Later, SubscribeOptions, Subscription } from "./subscribe.ts";

@@ -28,6 +28,20 @@ export const Delivery = z.discriminatedUnion("kind", [
 ]);
 export type Delivery = z.infer<typeof Delivery>;
 
+/**
+ * How JetStream writes to disk. `always` (the default): every write is fsynced before it is
+ * acknowledged, so nothing acknowledged is lost on power loss. An interval ("1s", "2m") trades that
+ * for throughput: a single server or a city's leaf node may lose up to that long of acknowledged
+ * events on power loss (an R3 cluster loses them only if every node loses power at once).
+ */
+export const SyncInterval = z.union([
+  z.literal("always"),
+  z.string().regex(/^[1-9][0-9]*(ms|s|m)$/, 'must be "always" or an interval such as "1s" or "2m"'),
+]);
+export type SyncInterval = z.infer<typeof SyncInterval>;
+
+export const Durability = z.strictObject({ syncInterval: SyncInterval.default("always") });
+
 export const City = z.strictObject({
   id: cityId,
   name: z.string().min(1),
@@ -45,6 +59,8 @@ export const Metro = z
     timeZone: z.string().min(1),
     /** A broadcast every city has not acknowledged within this is overdue. */
     acknowledgeWithinSeconds: z.number().int().positive(),
+    /** Durable by default; see SyncInterval. */
+    durability: Durability.default({ syncInterval: "always" }),
     cities: z.array(City).min(2, "a metro has at least two cities"),
   })
   .superRefine((metro, ctx) => {

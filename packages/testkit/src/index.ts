@@ -13,5 +13,11 @@ export type {
   StartLeafMetroOptions,
   StartNatsOptions,
 } from "./nats/index.ts";
-export { freePorts, startCluster, startLeafMetro, startNats } from "./nats/index.ts";
+export {
+  findNatsServerBinary,
+  freePorts,
+  startCluster,
+  startLeafMetro,
+  startNats,
+} from "./nats/index.ts";
 export { waitFor } from "./wait.ts";

@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { isSupportedServer } from "@tongbao/bus";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -29,6 +30,18 @@ const natsConfigOf = (service: Service) => {
 };
 
 describe("docker-compose.yml", () => {
+  it("runs every nats-server from an official image Tongbao supports (2.12 or later)", () => {
+    const natsImages = services.flatMap(([, service]) =>
+      natsConfigOf(service) === undefined ? [] : [service.image ?? ""],
+    );
+    expect(natsImages.length).toBeGreaterThan(0);
+    for (const image of natsImages) {
+      const version = /^nats:(\d+\.\d+)/.exec(image)?.[1];
+      expect(version, `${image} is an official nats image with a version`).toBeDefined();
+      expect(isSupportedServer(`${version}.0`), `${image} is 2.12 or later`).toBe(true);
+    }
+  });
+
   it("mounts only files that exist and volumes it declares", () => {
     for (const [name, service] of services) {
       expect(service.image, `${name} has an image`).toBeTruthy();

@@ -1,3 +1,5 @@
+import { DEFAULT_SYNC_INTERVAL, type SyncInterval, syncIntervalSetting } from "@tongbao/metro";
+
 export interface ClusterRoutes {
   readonly name: string;
   readonly port: number;
@@ -14,6 +16,8 @@ export interface ServerConfig {
   readonly domain?: string | undefined;
   readonly cluster?: ClusterRoutes | undefined;
   readonly extraConfig?: string | undefined;
+  /** Default: Tongbao's, fsync before every acknowledgement. */
+  readonly syncInterval?: SyncInterval | undefined;
 }
 
 // JSON string syntax is valid NATS config syntax and keeps paths with odd characters intact.
@@ -21,7 +25,8 @@ const quote = (value: string): string => JSON.stringify(value);
 
 function jetstreamBlock(config: ServerConfig): string {
   const domain = config.domain === undefined ? "" : `, domain: ${quote(config.domain)}`;
-  return `jetstream { store_dir: ${quote(config.storeDir)}, max_memory_store: 256MB, max_file_store: 4GB${domain} }`;
+  const sync = syncIntervalSetting(config.syncInterval ?? DEFAULT_SYNC_INTERVAL);
+  return `jetstream { store_dir: ${quote(config.storeDir)}, max_memory_store: 256MB, max_file_store: 4GB, ${sync}${domain} }`;
 }
 
 function clusterBlock(cluster: ClusterRoutes): string {

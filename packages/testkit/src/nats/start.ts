@@ -35,6 +35,7 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     jetstream: options.jetstream ?? true,
     domain: options.domain,
     extraConfig: options.extraConfig,
+    syncInterval: options.syncInterval,
   }));
   await startAll([server]);
   return server;
@@ -54,6 +55,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<N
         storeDir: join(dir, "store"),
         jetstream: true,
         cluster: { name: clusterName, port: ports.cluster, routePorts },
+        syncInterval: options.syncInterval,
       })),
     ),
   );

@@ -1,3 +1,5 @@
+import type { SyncInterval } from "@tongbao/metro";
+
 export interface NatsServer extends AsyncDisposable {
   readonly name: string;
   /** "nats://127.0.0.1:<port>" */
@@ -21,6 +23,8 @@ export interface StartNatsOptions {
   domain?: string;
   /** Appended verbatim to the generated config file (authorization, leafnodes, ...). */
   extraConfig?: string;
+  /** JetStream's fsync policy: "always" (the default, as Tongbao runs) or an interval, e.g. "2m". */
+  syncInterval?: SyncInterval;
 }
 
 export interface NatsCluster extends AsyncDisposable {
@@ -35,4 +39,6 @@ export interface StartClusterOptions {
   /** Default 3. */
   size?: number;
   name?: string;
+  /** JetStream's fsync policy: "always" (the default) or an interval. */
+  syncInterval?: SyncInterval;
 }
