@@ -104,7 +104,7 @@ export async function startLeafMetro(options: StartLeafMetroOptions): Promise<Le
         jetstream: true,
         domain: city,
         extraConfig: [
-          `leafnodes { reconnect: 1, remotes: [ { urls: [${urls}], deny_exports: [${deny}], deny_imports: [${deny}] } ] }`,
+          `leafnodes { reconnect_delay: "1s", remotes: [ { urls: [${urls}], compression: off, deny_exports: [${deny}], deny_imports: [${deny}] } ] }`,
           options.cityConfig?.(city) ?? "",
         ].join("\n"),
       });

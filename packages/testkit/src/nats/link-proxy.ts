@@ -45,6 +45,8 @@ export const startLinkProxy = async (targetPort: number): Promise<LinkProxy> => 
       socket.on("close", end);
     }
     upstream.pipe(client);
+    // nats-server 2.12+ opens a leaf link with an INFO of its own (compression negotiation) before
+    // its CONNECT; links here run uncompressed, so the CONNECT line can be read.
     let pending = Buffer.alloc(0);
     const forward = (chunk: Buffer) => {
       if (link.city !== undefined) {
@@ -52,11 +54,17 @@ export const startLinkProxy = async (targetPort: number): Promise<LinkProxy> => 
         return;
       }
       pending = Buffer.concat([pending, chunk]);
-      const lineEnd = pending.indexOf("\r\n");
-      if (lineEnd < 0) return;
-      link.city = nameIn(pending.subarray(0, lineEnd).toString()) ?? "";
-      if (cut.has(link.city)) return end();
-      upstream.write(pending);
+      for (let lineEnd = pending.indexOf("\r\n"); lineEnd >= 0; lineEnd = pending.indexOf("\r\n")) {
+        const line = pending.subarray(0, lineEnd + 2);
+        pending = pending.subarray(lineEnd + 2);
+        if (line.toString().startsWith("CONNECT ")) {
+          link.city = nameIn(line.subarray(0, lineEnd).toString()) ?? "";
+          if (cut.has(link.city)) return end();
+          upstream.write(Buffer.concat([line, pending]));
+          return;
+        }
+        upstream.write(line);
+      }
     };
     client.on("data", forward);
   });
