@@ -2,13 +2,13 @@ import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
 import type { Connection } from "./connect.ts";
 
 // On a cluster the replay's consumer is placed on any replica of the stream, and counts what is
-// pending from that replica's own store. On nats-server 2.9.10 a replica that restarted is reported
-// `current` with lag 0 by the leader (its Raft log is complete) while its store still applies what it
-// missed, or stays short: seen 5,231 of 10,000 there when reported current, and 9,961 of 10,050 for
-// more than 20 s, until new writes came. Its consumer reports pending 0 early. So a replicated
-// replay ends only once its consumer has passed the last sequence the leader held when the replay
-// started (a filtered consumer's stream position moves past messages it does not match), and a
-// replica that stops short is left for another one.
+// pending from that replica's own store. A replica that restarted may still be applying what it
+// missed (on 2.9.10 one stayed 89 short for more than 20 s). So a replicated replay ends when its
+// consumer has nothing pending and, read unfiltered, has passed the last sequence the leader held
+// when the replay started; a replica that stops short is left for another one. A filtered consumer's
+// delivered stream sequence stays at the last message it delivered (2.10 and later), so for it the
+// replica's pending count is the end: kill -9 of a leader or follower during 10,000 publishes, then
+// four replays at once on the restarted cluster, read all of it on 2.15.1.
 
 /** How often the consumer's server looks at its store again while idle (its idle heartbeat). */
 export const TAIL_HEARTBEAT_MS = 1_000;
@@ -40,7 +40,12 @@ export async function* withTicks(messages: ConsumerMessages): AsyncGenerator<JsM
 export type TailVerdict = "done" | "reading" | "stalled";
 
 /** Whether a replicated replay has read everything up to `end`, the leader's last sequence at start. */
-export const replayEnd = (conn: Connection, stream: string, consumer: string, end: number) => {
+export const replayEnd = (
+  conn: Connection,
+  stream: string,
+  consumer: string,
+  { end, filtered }: { end: number; filtered: boolean },
+) => {
   let received = 0;
   /** The delivery count at which the consumer had passed `end`, once seen. */
   let target: number | undefined;
@@ -55,7 +60,7 @@ export const replayEnd = (conn: Connection, stream: string, consumer: string, en
     async check(): Promise<TailVerdict> {
       if (target === undefined) {
         const info = await conn.jsm.consumers.info(stream, consumer);
-        if (info.delivered.stream_seq >= end && info.num_pending === 0) target = info.delivered.consumer_seq;
+        if (info.num_pending === 0 && (filtered || info.delivered.stream_seq >= end)) target = info.delivered.consumer_seq;
         else if (info.delivered.stream_seq !== position) {
           position = info.delivered.stream_seq;
           movedAt = Date.now();

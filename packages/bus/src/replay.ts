@@ -87,7 +87,9 @@ export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">, streams
       return undefined;
     return event;
   };
-  return { stream: direct ? streams.direct : streams.events, filter, match };
+  // Every message of the stream, or only some: a narrowed consumer's position stays at its last match.
+  const narrowed = filter !== filterSubject({ audience: direct ? "*" : undefined });
+  return { stream: direct ? streams.direct : streams.events, filter, narrowed, match };
 };
 
 /** A replay's own consumer: named, unacknowledged, in memory, gone a minute after it is left. */
@@ -181,7 +183,7 @@ const PLACEMENTS = 5;
  */
 async function* fromReplicas(
   conn: Connection,
-  { stream, filter, match }: Matcher,
+  { stream, filter, narrowed, match }: Matcher,
   firstStart: Partial<ConsumerConfig>,
   bounds: Bounds,
 ): AsyncGenerator<ReplayedEvent> {
@@ -193,7 +195,7 @@ async function* fromReplicas(
       max_messages: 2_000,
       idle_heartbeat: TAIL_HEARTBEAT_MS,
     });
-    const ending = replayEnd(conn, stream, info.name, bounds.end);
+    const ending = replayEnd(conn, stream, info.name, { end: bounds.end, filtered: narrowed });
     let lastSeq: number | undefined;
     try {
       for await (const m of withTicks(messages)) {
