@@ -60,7 +60,8 @@ export const replayEnd = (
     async check(): Promise<TailVerdict> {
       if (target === undefined) {
         const info = await conn.jsm.consumers.info(stream, consumer);
-        if (info.num_pending === 0 && (filtered || info.delivered.stream_seq >= end)) target = info.delivered.consumer_seq;
+        if (info.num_pending === 0 && (filtered || info.delivered.stream_seq >= end))
+          target = info.delivered.consumer_seq;
         else if (info.delivered.stream_seq !== position) {
           position = info.delivered.stream_seq;
           movedAt = Date.now();
