@@ -5,6 +5,7 @@ import { findNatsServerBinary } from "./binary.ts";
 import { freePorts, reserveServerPorts } from "./free-port.ts";
 import { type LinkProxy, startLinkProxy } from "./link-proxy.ts";
 import { ManagedNatsServer } from "./managed-server.ts";
+import { withFreshPorts } from "./port-taken.ts";
 import type { NatsCluster, NatsServer } from "./types.ts";
 
 export interface LeafCityServer extends NatsServer {
@@ -58,7 +59,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * server on free loopback ports with its own store. Each city reaches the hub through a TCP relay,
  * so a test can cut one city's link while both sides keep running.
  */
-export async function startLeafMetro(options: StartLeafMetroOptions): Promise<LeafMetro> {
+export const startLeafMetro = (options: StartLeafMetroOptions): Promise<LeafMetro> =>
+  withFreshPorts(() => startLeafMetroOnce(options));
+
+async function startLeafMetroOnce(options: StartLeafMetroOptions): Promise<LeafMetro> {
   const binary = await findNatsServerBinary();
   const hubSize = options.hubSize ?? 1;
   const hubPorts = await reserveServerPorts(hubSize);
@@ -85,7 +89,10 @@ export async function startLeafMetro(options: StartLeafMetroOptions): Promise<Le
   const cityServers: Record<string, LeafCityServer> = {};
   const started: ManagedNatsServer[] = [...hubServers];
   try {
-    await Promise.all(hubServers.map((server) => server.start()));
+    // Every hub node settles before a failure is thrown, so that none is left starting.
+    const hubStarts = await Promise.allSettled(hubServers.map((server) => server.start()));
+    const hubFailure = hubStarts.find((result) => result.status === "rejected");
+    if (hubFailure !== undefined) throw hubFailure.reason;
     const cityPorts = await reserveServerPorts(options.cities.length);
     for (const [i, city] of options.cities.entries()) {
       const ports = cityPorts[i];

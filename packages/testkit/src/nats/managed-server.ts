@@ -1,6 +1,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { renderConfig, type ServerConfig } from "./config.ts";
+import { PortTakenError, portTakenIn } from "./port-taken.ts";
 import { describeExit, endProcess, hasExited, logTail, type ServerProcess, spawnServer } from "./process.ts";
 import { waitUntilReady } from "./readiness.ts";
 import type { NatsServer } from "./types.ts";
@@ -51,7 +52,9 @@ export class ManagedNatsServer implements NatsServer {
     const why =
       outcome === "gone" ? describeExit(await started.exited) : `not ready after ${readyTimeoutMs} ms`;
     await endProcess(started, "SIGKILL");
-    throw new Error(`nats-server ${this.name} ${why}; its log ends with:\n${await logTail(this.#logPath)}`);
+    const log = await logTail(this.#logPath);
+    const message = `nats-server ${this.name} ${why}; its log ends with:\n${log}`;
+    throw portTakenIn(log) ? new PortTakenError(message) : new Error(message);
   }
 
   async stop(): Promise<void> {

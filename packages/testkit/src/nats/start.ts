@@ -5,6 +5,7 @@ import { findNatsServerBinary } from "./binary.ts";
 import type { ServerConfig } from "./config.ts";
 import { reserveServerPorts } from "./free-port.ts";
 import { ManagedNatsServer } from "./managed-server.ts";
+import { withFreshPorts } from "./port-taken.ts";
 import type { NatsCluster, NatsServer, StartClusterOptions, StartNatsOptions } from "./types.ts";
 
 type ConfigInDir = (dir: string) => ServerConfig;
@@ -23,7 +24,10 @@ async function startAll(servers: readonly ManagedNatsServer[]): Promise<void> {
   throw failure.reason;
 }
 
-export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
+export const startNats = (options: StartNatsOptions = {}): Promise<NatsServer> =>
+  withFreshPorts(() => startNatsOnce(options));
+
+async function startNatsOnce(options: StartNatsOptions): Promise<NatsServer> {
   const binary = await findNatsServerBinary();
   const [ports] = await reserveServerPorts(1);
   if (ports === undefined) throw new Error("no free ports reserved");
@@ -41,7 +45,10 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   return server;
 }
 
-export async function startCluster(options: StartClusterOptions = {}): Promise<NatsCluster> {
+export const startCluster = (options: StartClusterOptions = {}): Promise<NatsCluster> =>
+  withFreshPorts(() => startClusterOnce(options));
+
+async function startClusterOnce(options: StartClusterOptions): Promise<NatsCluster> {
   const clusterName = options.name ?? "tongbao-cluster";
   const nodePorts = await reserveServerPorts(options.size ?? 3);
   const routePorts = nodePorts.map((ports) => ports.cluster);
