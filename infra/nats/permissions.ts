@@ -74,7 +74,27 @@ const othersDurables = (streams: readonly string[], durables: readonly string[])
       `${API}.CONSUMER.INFO.${stream}.${durable}`,
       `${API}.CONSUMER.DELETE.${stream}.${durable}`,
       `${API}.CONSUMER.CREATE.${stream}.${durable}.>`,
+      ...steer(stream, durable),
       `$JS.ACK.${stream}.${durable}.>`,
+    ]),
+  );
+
+/**
+ * Steering one's own durable (packages/bus pinned-pull.ts): a standby that takes over resets it to
+ * its ack floor and a stopping instance gives up its pin; a city pauses its relay for maintenance.
+ */
+const steer = (stream: string, durable: string) => [
+  `${API}.CONSUMER.RESET.${stream}.${durable}`,
+  `${API}.CONSUMER.UNPIN.${stream}.${durable}`,
+  `${API}.CONSUMER.PAUSE.${stream}.${durable}`,
+];
+
+/** Takeovers counted per consumer and ack floor (packages/bus takeovers.ts): one's own keys only. */
+const countTakeovers = (durables: readonly string[]) =>
+  durables.flatMap((durable) =>
+    [durable, Consumers.redriveOf(durable)].flatMap((consumer) => [
+      `$KV.${Buckets.takeovers}.${consumer}.>`,
+      `${API}.DIRECT.GET.KV_${Buckets.takeovers}.$KV.${Buckets.takeovers}.${consumer}.>`,
     ]),
   );
 
@@ -93,6 +113,7 @@ const redrive = (durable: string) => [
   `${API}.CONSUMER.CREATE.${Streams.redrive}.${Consumers.redriveOf(durable)}.rdv.${durable}.>`,
   `${API}.CONSUMER.INFO.${Streams.redrive}.${Consumers.redriveOf(durable)}`,
   `${API}.CONSUMER.MSG.NEXT.${Streams.redrive}.${Consumers.redriveOf(durable)}`,
+  ...steer(Streams.redrive, Consumers.redriveOf(durable)),
   `$JS.ACK.${Streams.redrive}.${Consumers.redriveOf(durable)}.>`,
 ];
 
@@ -124,6 +145,10 @@ export const cityPermissions = (
         ...consume(streams.events),
         ...consume(streams.direct, `dm.${city}.>`),
         ...durables(city).flatMap(redrive),
+        ...[streams.events, streams.direct].flatMap((stream) =>
+          durables(city).flatMap((durable) => steer(stream, durable)),
+        ),
+        ...countTakeovers(durables(city)),
       ],
       deny: [
         ...othersDurables([streams.events, streams.direct], [...others.flatMap(durables), ...metroDurables]),
@@ -310,6 +335,10 @@ export const servicePermissions = (streams: StreamNames, cities: readonly string
           ...readReceipts(streams),
           ...readOutbox(streams),
           ...metroDurables.flatMap(redrive),
+          ...[streams.events, streams.direct].flatMap((stream) =>
+            metroDurables.flatMap((durable) => steer(stream, durable)),
+          ),
+          ...countTakeovers(metroDurables),
           ...moveDeadLetters(streams),
         ]),
         deny: logOnly(cityDurables(cities)),

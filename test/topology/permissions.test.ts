@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Bus, connectBus, PermissionDeniedError, Streams, streamNamesOf } from "@tongbao/bus";
+import { Buckets, type Bus, connectBus, PermissionDeniedError, Streams, streamNamesOf } from "@tongbao/bus";
 import type { TongbaoEvent } from "@tongbao/events";
 import { eventOf, startNats } from "@tongbao/testkit";
 import { describe, expect, it } from "vitest";
@@ -83,6 +83,25 @@ describe("per-city NATS users, as generated from the metro definition", () => {
       const ningboReplay = ningbo.connection.jsm.consumers.info(Streams.direct, "shaoxing-relay-direct");
       await expect(ningboReplay).rejects.toThrow(DENIED);
 
+      // 2b. Steering a relay is its city's alone: Ningbo can neither pause Shaoxing's, nor reset it
+      // (which redelivers), nor take its pin, nor count takeovers under its name.
+      const { jsm: raw } = ningbo.connection;
+      const later = new Date(Date.now() + 3_600_000);
+      await expect(raw.consumers.pause(Streams.direct, "shaoxing-relay-direct", later)).rejects.toThrow(
+        DENIED,
+      );
+      await expect(raw.consumers.reset(Streams.direct, "shaoxing-relay-direct")).rejects.toThrow(DENIED);
+      await expect(raw.consumers.unpin(Streams.direct, "shaoxing-relay-direct", "active")).rejects.toThrow(
+        DENIED,
+      );
+      const countAs = (consumer: string) =>
+        ningbo.connection.js.publish(`$KV.${Buckets.takeovers}.${consumer}.1`, "9");
+      await expect(countAs("shaoxing-relay-direct")).rejects.toThrow(DENIED);
+      await countAs("ningbo-relay-direct");
+      const ownPause = await shaoxing.pauseDeliveries({ city: "shaoxing", service: "relay-direct" }, later);
+      expect(ownPause.map((p) => p.pausedUntil?.getTime())).toContain(later.getTime());
+      await shaoxing.resumeDeliveries({ city: "shaoxing", service: "relay-direct" });
+
       // 3. Operators read and replay, and can neither publish nor purge.
       let replayed = 0;
       for await (const _ of operator.replay()) replayed++;
@@ -97,6 +116,7 @@ describe("per-city NATS users, as generated from the metro definition", () => {
       report("permissions", {
         spoofedPublish: "refused (PermissionDeniedError)",
         thirdCityDirectRead: "refused (direct get, replay, subscribe, consumer info)",
+        othersRelaySteering: "refused (pause, reset, unpin, takeover count)",
         operatorPublish: "refused",
         operatorPurge: "refused",
         operatorReplayed: replayed,

@@ -7,6 +7,13 @@ import { type Following, type FollowQuery, follow } from "./follow.ts";
 import { createHandledLog } from "./handled.ts";
 import { lastEvent, lastSeq } from "./lookup.ts";
 import {
+  type ConsumerPause,
+  deliveryPauses,
+  type PauseTarget,
+  pauseDeliveries,
+  resumeDeliveries,
+} from "./pause.ts";
+import {
   createPublisher,
   type ManyOptions,
   type Published,
@@ -36,6 +43,13 @@ export interface Bus extends AsyncDisposable {
   /** Many events one by one, a bounded number in flight; one outcome per event, in order. */
   publishMany(inputs: Iterable<EventInput>, options?: ManyOptions): Promise<PublishOutcome[]>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Holds a subscription's deliveries until `until` (a receiver under maintenance): nothing is
+   * delivered, retried or dead-lettered meanwhile; what waits comes afterwards, in order.
+   */
+  pauseDeliveries(target: PauseTarget, until: Date): Promise<ConsumerPause[]>;
+  resumeDeliveries(target: PauseTarget): Promise<ConsumerPause[]>;
+  deliveryPauses(target: PauseTarget): Promise<ConsumerPause[]>;
   replay(query?: ReplayQuery): AsyncGenerator<ReplayedEvent>;
   /** History from a sequence on, then the live feed, without end: for read models with checkpoints. */
   follow(query?: FollowQuery): Promise<Following>;
@@ -91,6 +105,9 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
     publishBatch: (inputs, batchOptions) => publishBatch(conn, context, inputs, batchOptions),
     publishMany: (inputs, manyOptions) => publishMany(publisher.publish, inputs, manyOptions),
     subscribe: (subscribeOptions) => subscribe(conn, handled, subscribeOptions),
+    pauseDeliveries: (target, until) => pauseDeliveries(conn, target, until),
+    resumeDeliveries: (target) => resumeDeliveries(conn, target),
+    deliveryPauses: (target) => deliveryPauses(conn, target),
     replay: (query) => replay(conn, query),
     follow: (query) => follow(conn, query),
     lastEvent: (parts) => lastEvent(conn, parts),

@@ -24,6 +24,7 @@ export {
   TopologyConflictError,
 } from "./errors.ts";
 export type { Following, FollowQuery } from "./follow.ts";
+export { type ConsumerPause, MAX_PAUSE_MS, type PauseTarget } from "./pause.ts";
 export type { ManyOptions, Published, PublishOptions, PublishOutcome } from "./publish.ts";
 export { messageIdOf } from "./publish.ts";
 export type { BatchOptions } from "./publish-batch.ts";
@@ -39,7 +40,7 @@ export {
 } from "./server-version.ts";
 export type { Store, StoredValue, StoreOptions } from "./store.ts";
 export type { ConsumerReport, SourceReport, StreamReport } from "./streams-report.ts";
-export type { Delivery, Handler, Later, SubscribeOptions, Subscription } from "./subscribe.ts";
+export type { Delivery, Handler, Later, SubscribeOptions, Subscription, Takeover } from "./subscribe.ts";
 export type { BusMode } from "./topology/mode.ts";
 export { DOMAIN_LOCAL_SUBJECTS, domainOf, HUB_DOMAIN } from "./topology/mode.ts";
 export type { StreamNames } from "./topology/names.ts";

@@ -1,34 +1,37 @@
-import { AckPolicy, type ConsumerConfig, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
-import { nanos } from "@nats-io/transport-node";
+import { DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import {
   type ANY_AUDIENCE,
   decodeEvent,
   filterSubject,
   isToken,
   type SubjectFilter,
+  SubjectSpace,
   type TongbaoEvent,
 } from "@tongbao/events";
+import { attempt, type Later } from "./attempts.ts";
 import type { Connection } from "./connect.ts";
 import { DeadLetterReason, deadLetterOf, storeDeadLetter } from "./dead-letters.ts";
-import { TopologyConflictError } from "./errors.ts";
+import { consumerConfigOf, ensureConsumer } from "./durable-consumer.ts";
 import type { HandledLog } from "./handled.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
+import { startPinnedPull, type Takeover } from "./pinned-pull.ts";
 import { originalDelivery, redriveFilter } from "./redrive.ts";
-import { differencesOf } from "./topology/ensure.ts";
+import { createTakeoverLog } from "./takeovers.ts";
 import { Consumers, Streams } from "./topology/names.ts";
+
+export type { Later } from "./attempts.ts";
+export type { Takeover } from "./pinned-pull.ts";
 
 export interface Delivery {
   readonly seq: number;
   readonly subject: string;
-  /** 1 on the first delivery, then 2, 3 … up to maxAttempts. */
+  /**
+   * 1 on the first attempt, then 2, 3 … up to maxAttempts. Retries happen within one delivery; a
+   * redelivery (after a deferral or a restart) goes on from JetStream's count of deliveries.
+   */
   readonly attempt: number;
   /** When JetStream stored the event (deadlines run from here, not from the event's own time). */
   readonly recordedAt: Date;
-}
-
-/** A handler's answer "not yet": the event comes back after the pause, not counted as a failure. */
-export interface Later {
-  readonly retryInMs: number;
 }
 
 // biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing is the common case
@@ -47,17 +50,27 @@ export interface SubscribeOptions {
    * services such as the watchdog, whose NATS user may read them all.
    */
   readonly audience?: typeof ANY_AUDIENCE;
+  /**
+   * Retried in place until it succeeds, so an aggregate's later events wait behind a failing one.
+   * Returning `Later` hands the event back to JetStream for the pause instead: the aggregate's later
+   * events may then overtake it.
+   */
   readonly handler: Handler;
   /** Handlers running at once (default 8); events of one aggregate always run in order. */
   readonly concurrency?: number;
   /** Deliveries awaiting an ack at once (default 8 × concurrency, at least 64); deferred ones count. */
   readonly maxAckPending?: number;
-  /** Attempts before the event goes to DEADLETTER (default 5). */
+  /** Attempts before the event goes to DEADLETTER (default 5); also the server's deliveries limit. */
   readonly maxAttempts?: number;
   /** Pause before each retry (default 1 s, 5 s, 15 s, 60 s; the last repeats). */
   readonly backoffMs?: readonly number[];
   /** How long a delivery may go unacknowledged; slow handlers send `working` heartbeats meanwhile. */
   readonly ackWaitMs?: number;
+  /**
+   * One instance of a subscription delivers; another one (a standby, same city and service) takes
+   * over once the active one has not pulled for this long (default 3 s, at least 2 s).
+   */
+  readonly takeoverAfterMs?: number;
   /** Skip the city's own broadcasts (a relay does not notify a city of what it said itself). */
   readonly skipOwn?: boolean;
   /** Where a new consumer starts: the whole history (default) or only what comes from now on. */
@@ -66,45 +79,32 @@ export interface SubscribeOptions {
   readonly deduplicate?: boolean;
   /** Told of each failed attempt, without the payload (it may hold personal data). */
   readonly onFailure?: (failure: { consumer: string; seq: number; attempt: number; error: unknown }) => void;
+  /** Told when this instance became the active one and found deliveries another left behind. */
+  readonly onTakeover?: (takeover: Takeover) => void;
 }
 
 export interface Subscription {
   readonly consumer: string;
-  /** Stops fetching, lets in-flight handlers finish and acknowledges them, then resolves. */
+  /** True while this instance delivers (holds the consumer's pin); false while it stands by. */
+  active(): boolean;
+  /**
+   * Stops fetching, hands back what waits (a retry's backoff included), lets running handlers finish
+   * and acknowledges them, gives the consumer over to a standby, then resolves.
+   */
   stop(): Promise<void>;
 }
 
 const DEFAULT_BACKOFF = [1_000, 5_000, 15_000, 60_000] as const;
-const FETCH_EXPIRES_MS = 1_000;
+const DEFAULT_TAKEOVER_MS = 3_000;
+/** Pull requests end within this; the client's shortest. It must stay below the takeover time. */
+const PULL_EXPIRES_MS = 1_000;
 
-const consumerConfig = (
-  name: string,
-  filter: string,
-  options: SubscribeOptions,
-): Partial<ConsumerConfig> => ({
-  durable_name: name,
-  ack_policy: AckPolicy.Explicit,
-  filter_subject: filter,
-  deliver_policy: options.from === "now" ? DeliverPolicy.New : DeliverPolicy.All,
-  max_deliver: options.maxAttempts ?? 5,
-  ack_wait: nanos(options.ackWaitMs ?? 30_000),
-  max_ack_pending: options.maxAckPending ?? Math.max(64, (options.concurrency ?? 8) * 8),
-});
-
-const ensureConsumer = async (conn: Connection, stream: string, config: Partial<ConsumerConfig>) => {
-  const name = config.durable_name as string;
-  const existing = await conn.jsm.consumers.info(stream, name).catch(() => null);
-  if (existing === null) {
-    await conn.jsm.consumers.add(stream, config);
-    return;
-  }
-  const { durable_name: _, deliver_policy: __, ...settings } = config;
-  const differences = differencesOf(
-    `${stream}/${name}`,
-    settings,
-    existing.config as unknown as Record<string, unknown>,
-  );
-  if (differences.length > 0) throw new TopologyConflictError(differences);
+/** An event's aggregate: its domain and key, whatever the origin, action or (directed) target. */
+const aggregateOf = (subject: string): string => {
+  const t = subject.split(".");
+  if (t[0] === SubjectSpace.events && t.length === 5) return `${t[2]}.${t[4]}`;
+  if (t[0] === SubjectSpace.direct && t.length === 6) return `${t[3]}.${t[5]}`;
+  return subject;
 };
 
 export const subscribe = async (
@@ -113,6 +113,10 @@ export const subscribe = async (
   options: SubscribeOptions,
 ): Promise<Subscription> => {
   if (!isToken(options.service)) throw new TypeError("service must be a token: A-Z, a-z, 0-9, '_', '-'");
+  const takeoverAfterMs = options.takeoverAfterMs ?? DEFAULT_TAKEOVER_MS;
+  if (!(takeoverAfterMs >= 2 * PULL_EXPIRES_MS)) {
+    throw new RangeError(`takeoverAfterMs must be at least ${2 * PULL_EXPIRES_MS} ms`);
+  }
   const name = Consumers.of(options.city, options.service);
   const direct = options.stream === "direct";
   const stream = direct ? conn.streams.direct : conn.streams.events;
@@ -120,36 +124,45 @@ export const subscribe = async (
     ...options.filter,
     ...(direct ? { audience: options.audience ?? options.city } : {}),
   });
-  await ensureConsumer(conn, stream, consumerConfig(name, filter, options));
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoffMs = options.backoffMs ?? DEFAULT_BACKOFF;
+  const ackWait = options.ackWaitMs ?? 30_000;
+  const concurrency = options.concurrency ?? 8;
+  const settings = {
+    from: options.from ?? "beginning",
+    maxDeliver: maxAttempts,
+    ackWaitMs: ackWait,
+    maxAckPending: options.maxAckPending ?? Math.max(64, concurrency * 8),
+    takeoverAfterMs,
+  } as const;
+  await ensureConsumer(conn, stream, consumerConfigOf({ ...settings, name, filter }));
   // Dead letters an operator re-drives come back through a second durable consumer, to the same
   // handler with the same de-duplication, retries and dead-lettering.
   await ensureConsumer(conn, Streams.redrive, {
-    ...consumerConfig(Consumers.redriveOf(name), redriveFilter(name), options),
+    ...consumerConfigOf({
+      ...settings,
+      name: Consumers.redriveOf(name),
+      filter: redriveFilter(name),
+      from: "beginning",
+    }),
     deliver_policy: DeliverPolicy.All,
   });
 
-  const maxAttempts = options.maxAttempts ?? 5;
-  const backoff = options.backoffMs ?? DEFAULT_BACKOFF;
-  const ackWait = options.ackWaitMs ?? 30_000;
   const deduplicate = options.deduplicate ?? true;
-  const queue = createKeyedQueue(options.concurrency ?? 8);
+  const queue = createKeyedQueue(concurrency);
+  const stopped = new AbortController();
+  const failed = (seq: number, attempt: number, error: unknown) =>
+    options.onFailure?.({ consumer: name, seq, attempt, error });
 
-  const fail = async (m: JsMsg, error: unknown, reason: DeadLetterReason) => {
-    const attempt = m.info.deliveryCount;
-    options.onFailure?.({ consumer: name, seq: m.seq, attempt, error });
-    if (reason === DeadLetterReason.handlerFailed && attempt < maxAttempts) {
-      m.nak(backoff[Math.min(attempt - 1, backoff.length - 1)]);
-      return;
-    }
-    await storeDeadLetter(conn, deadLetterOf(m, name, reason, error));
+  const deadLetter = async (m: JsMsg, reason: DeadLetterReason, error: unknown, attempts: number) => {
+    await storeDeadLetter(conn, { ...deadLetterOf(m, name, reason, error), attempts });
     m.term(reason);
   };
 
-  let stopping = false;
   // While stopping, wait for JetStream to confirm each ack, so that stop() resolves only once the
   // work it finished can no longer be redelivered.
   const ack = async (m: JsMsg) => {
-    if (stopping) await m.ackAck();
+    if (stopped.signal.aborted) await m.ackAck();
     // An ack that cannot leave (the connection just closed) only means a redelivery later, which
     // the handled log or the receiver's de-duplication absorbs.
     else conn.atTurnEnd(() => m.ack()).catch(() => undefined);
@@ -160,7 +173,8 @@ export const subscribe = async (
     try {
       event = decodeEvent(m.json());
     } catch (error) {
-      return fail(m, error, DeadLetterReason.undecodable);
+      failed(m.seq, 1, error);
+      return deadLetter(m, DeadLetterReason.undecodable, error, 1);
     }
     if (
       (options.skipOwn && event.origin === options.city) ||
@@ -168,65 +182,73 @@ export const subscribe = async (
     ) {
       return ack(m);
     }
+    const delivery = originalDelivery(m);
     const heartbeat = setInterval(() => m.working(), Math.max(1_000, ackWait / 3));
-    try {
-      const later = await options.handler(event, { ...originalDelivery(m), attempt: m.info.deliveryCount });
-      if (later) {
-        // Deferred work is not a failure, but JetStream counts each redelivery against max_deliver:
-        // a consumer that defers sets maxAttempts high enough for its deferrals.
-        m.nak(Math.max(0, later.retryInMs));
-        return;
-      }
-    } catch (error) {
-      return fail(m, error, DeadLetterReason.handlerFailed);
-    } finally {
-      clearInterval(heartbeat);
+    const outcome = await attempt(
+      async (n) => (await options.handler(event, { ...delivery, attempt: n })) || undefined,
+      {
+        firstAttempt: m.info.deliveryCount,
+        maxAttempts,
+        backoffMs,
+        stopped: stopped.signal,
+        onFailure: (n, error) => failed(m.seq, n, error),
+      },
+    ).finally(() => clearInterval(heartbeat));
+    switch (outcome.kind) {
+      case "done":
+        if (deduplicate) await handled.mark(name, event.origin, event.id);
+        return ack(m);
+      case "later":
+        // JetStream counts each redelivery against max_deliver: a consumer that defers sets
+        // maxAttempts high enough for its deferrals.
+        return m.nak(outcome.retryInMs);
+      case "handedBack":
+        return m.nak();
+      case "failed":
+        return deadLetter(m, DeadLetterReason.handlerFailed, outcome.error, outcome.attempts);
+      default:
+        return outcome satisfies never;
     }
-    if (deduplicate) await handled.mark(name, event.origin, event.id);
-    return ack(m);
   };
 
-  const consumers = [
-    await conn.js.consumers.get(stream, name),
-    await conn.js.consumers.get(Streams.redrive, Consumers.redriveOf(name)),
-  ];
-  const batchSize = Math.max(16, (options.concurrency ?? 8) * 2);
-  // One bounded pull request at a time, each read to its end. A long-lived `consume()` would leave
-  // messages on the wire to an inbox that stop() unsubscribes: JetStream would hold them back for
-  // the whole ack wait before the next instance could have them. A fetch ends by itself within
-  // `FETCH_EXPIRES_MS`, and what it brings after a stop is handed back at once.
-  const pull = async (consumer: (typeof consumers)[number]) => {
-    while (!stopping) {
-      try {
-        const batch = await consumer.fetch({ max_messages: batchSize, expires: FETCH_EXPIRES_MS });
-        for await (const m of batch) {
-          if (stopping) {
-            m.nak();
-            continue;
-          }
-          await queue.run(m.subject, () =>
-            handle(m).catch((error: unknown) => {
-              // The bus itself failed (e.g. the connection is down): let JetStream redeliver later.
-              options.onFailure?.({ consumer: name, seq: m.seq, attempt: m.info.deliveryCount, error });
-              m.nak(backoff[0]);
-            }),
-          );
-        }
-      } catch (error) {
-        // No connection, or the server is restarting: try again shortly; JetStream keeps the work.
-        options.onFailure?.({ consumer: name, seq: 0, attempt: 0, error });
-        if (!stopping) await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
-  };
-  const loops = Promise.all(consumers.map(pull));
+  const deliver = (m: JsMsg, current: () => boolean) =>
+    queue.push(aggregateOf(originalDelivery(m).subject), async () => {
+      if (stopped.signal.aborted) return m.nak();
+      // Received before this instance lost the pin: the instance that has it now delivers it.
+      if (!current()) return;
+      await handle(m).catch((error: unknown) => {
+        // The bus itself failed (e.g. the connection is down): let JetStream redeliver later.
+        failed(m.seq, 0, error);
+        m.nak(backoffMs[0]);
+      });
+    });
+
+  const takeovers = createTakeoverLog(conn);
+  const pulls = [
+    { stream, consumer: name },
+    { stream: Streams.redrive, consumer: Consumers.redriveOf(name) },
+  ].map((target) =>
+    startPinnedPull({
+      conn,
+      ...target,
+      batch: Math.max(16, concurrency * 2),
+      expiresMs: PULL_EXPIRES_MS,
+      takeovers,
+      maxResetsAtOneFloor: maxAttempts,
+      deliver,
+      onError: (error) => failed(0, 0, error),
+      ...(options.onTakeover && { onTakeover: options.onTakeover }),
+    }),
+  );
 
   return {
     consumer: name,
+    active: () => pulls[0]?.active() === true,
     stop: async () => {
-      stopping = true;
-      await loops;
+      stopped.abort();
+      await Promise.all(pulls.map((pull) => pull.stop()));
       await queue.idle();
+      await Promise.all(pulls.map((pull) => pull.release()));
     },
   };
 };

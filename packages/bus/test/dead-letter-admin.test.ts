@@ -108,7 +108,16 @@ describe("dead-letter administration", () => {
   it("reports every stream with its size and its consumers' backlogs", async () => {
     await using h = await startHarness();
     await h.bus.publish(eventOf("pass.issued"));
-    const sub = await h.bus.subscribe({ city: "suzhou", service: "report", handler: async () => {} });
+    let handled = false;
+    const sub = await h.bus.subscribe({
+      city: "suzhou",
+      service: "report",
+      handler: async () => {
+        handled = true;
+      },
+    });
+    // A stop hands back what was not handled yet (it would still be pending): let it be handled first.
+    await waitFor("the event handled", () => handled);
     await sub.stop();
     const report = await h.bus.streamsReport();
     const events = report.find((s) => s.name === "EVENTS");

@@ -43,7 +43,8 @@ const CONNECTION_ERRORS = new Set(["ConnectionError", "ClosedConnectionError", "
 
 export const exitCodeOf = (error: unknown): ExitCode => {
   if (error instanceof CliError) return error.exitCode;
-  if (error instanceof EventValidationError || error instanceof TypeError) return ExitCode.invalid;
+  if (error instanceof EventValidationError || error instanceof TypeError || error instanceof RangeError)
+    return ExitCode.invalid;
   if (error instanceof NotFoundError) return ExitCode.notFound;
   if (error instanceof PermissionDeniedError || error instanceof ConcurrencyConflictError)
     return ExitCode.denied;

@@ -28,6 +28,22 @@ export const moment =
     return new Date(ms).toISOString();
   };
 
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A length of time from the command line: 30m, 2h, 1d. */
+export const duration =
+  (flag: string) =>
+  (value: string): number => {
+    const match = /^(\d+)([mhd])$/.exec(value.trim());
+    const n = Number(match?.[1]);
+    if (match === null || !(n > 0))
+      throw new CliError(
+        `${flag} must be a length of time such as 30m, 2h or 1d, got "${value}"`,
+        ExitCode.invalid,
+      );
+    return n * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  };
+
 export const positiveInteger =
   (flag: string) =>
   (value: string): number => {

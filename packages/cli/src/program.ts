@@ -5,6 +5,7 @@ import { passCommand } from "./commands/pass.ts";
 import { projectionsCommand } from "./commands/projections.ts";
 import { publishCommand } from "./commands/publish.ts";
 import { receiptsCommand } from "./commands/receipts.ts";
+import { relayCommand } from "./commands/relay.ts";
 import { replayCommand } from "./commands/replay.ts";
 import { stateCommand } from "./commands/state.ts";
 import { streamsCommand } from "./commands/streams.ts";
@@ -57,6 +58,7 @@ export const buildProgram = (): Command =>
       .addCommand(replayCommand())
       .addCommand(receiptsCommand())
       .addCommand(dlqCommand())
+      .addCommand(relayCommand())
       .addCommand(projectionsCommand())
       .addCommand(stateCommand())
       .addCommand(passCommand())

@@ -1,4 +1,4 @@
-import { type Bus, messageIdOf, type Subscription } from "@tongbao/bus";
+import { type Bus, ConsumerServices, messageIdOf, type Subscription, type Takeover } from "@tongbao/bus";
 import type { TongbaoEvent } from "@tongbao/events";
 import type { City } from "@tongbao/metro";
 import type { Logger } from "@tongbao/service-kit";
@@ -28,6 +28,8 @@ export interface CityRelayOptions {
   readonly maxAttempts?: number;
   /** Pause before each retry (default: the bus's 1 s, 5 s, 15 s, 60 s). */
   readonly backoffMs?: readonly number[];
+  /** A standby relay takes over once the active one has not pulled for this long (default: the bus's 3 s). */
+  readonly takeoverAfterMs?: number;
   /** Where a relay that never ran starts: the whole history (default) or from now on. */
   readonly from?: "beginning" | "now";
   /** Where the delivery metrics go (default: a registry of the relay's own). */
@@ -159,20 +161,32 @@ export const createCityRelay = async (options: CityRelayOptions): Promise<CityRe
     deduplicate: false,
     ...(options.backoffMs && { backoffMs: options.backoffMs }),
     ...(options.from && { from: options.from }),
+    ...(options.takeoverAfterMs && { takeoverAfterMs: options.takeoverAfterMs }),
+    onTakeover: (takeover: Takeover) =>
+      logger.info(
+        takeover,
+        takeover.reset
+          ? "took over as the active relay; delivering again from the ack floor what was left behind"
+          : "took over as the active relay; what was left behind comes back after its ack wait",
+      ),
+    // Failed notices are logged by the handler; these are the bus's own (a pull, a takeover).
+    onFailure: ({ consumer, seq, error }: { consumer: string; seq: number; error: unknown }) => {
+      if (seq === 0) logger.warn({ consumer, error: (error as Error).message }, "pulling notices failed");
+    },
   };
   const subscriptions: Subscription[] = [];
   try {
     subscriptions.push(
       await bus.subscribe({
         ...common,
-        service: "relay",
+        service: ConsumerServices.relay,
         stream: "events",
         skipOwn: true,
         handler: relayFrom("events"),
       }),
       await bus.subscribe({
         ...common,
-        service: "relay-direct",
+        service: ConsumerServices.relayDirect,
         stream: "direct",
         handler: relayFrom("direct"),
       }),

@@ -1,4 +1,11 @@
-import type { Bus, Delivery, Later, ReceiptReport, Subscription } from "@tongbao/bus";
+import {
+  type Bus,
+  ConsumerServices,
+  type Delivery,
+  type Later,
+  type ReceiptReport,
+  type Subscription,
+} from "@tongbao/bus";
 import { METRO_ORIGIN, type TongbaoEvent } from "@tongbao/events";
 import type { Logger } from "@tongbao/service-kit";
 import { lateBySeconds, notYet } from "./due.ts";
@@ -75,7 +82,7 @@ export const watchNotices = (options: WatchOptions): Promise<Subscription> => {
 
   return bus.subscribe({
     city: METRO_ORIGIN,
-    service: "watchdog",
+    service: ConsumerServices.watchdog,
     stream: "events",
     maxAttempts: options.maxAttempts,
     maxAckPending: options.maxAckPending,

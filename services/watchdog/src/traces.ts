@@ -1,4 +1,4 @@
-import type { Bus, Later, Subscription } from "@tongbao/bus";
+import { type Bus, ConsumerServices, type Later, type Subscription } from "@tongbao/bus";
 import { ANY_AUDIENCE, METRO_ORIGIN, type TongbaoEvent } from "@tongbao/events";
 import { lateBySeconds, notYet } from "./due.ts";
 import type { WatchOptions } from "./notices.ts";
@@ -73,7 +73,7 @@ export const watchTraces = (options: WatchOptions): Promise<Subscription> => {
 
   return bus.subscribe({
     city: METRO_ORIGIN,
-    service: "watchdog-traces",
+    service: ConsumerServices.watchdogTraces,
     stream: "direct",
     audience: ANY_AUDIENCE,
     filter: { type: "trace.requested" },

@@ -72,9 +72,8 @@ export const ensureTopology = async (conn: Connection, options: TopologyOptions 
   const differences: TopologyDifference[] = [];
   for (const spec of streamSpecsOf(conn.mode, options)) differences.push(...(await ensureStream(conn, spec)));
   if (differences.length > 0) throw new TopologyConflictError(differences);
-  await new Kvm(conn.js).create(Buckets.handled, {
-    history: 1,
-    replicas: options.replicas ?? 1,
-    ttl: options.handledTtlMs ?? 7 * DAY_MS,
-  });
+  const kvm = new Kvm(conn.js);
+  const replicas = options.replicas ?? 1;
+  await kvm.create(Buckets.handled, { history: 1, replicas, ttl: options.handledTtlMs ?? 7 * DAY_MS });
+  await kvm.create(Buckets.takeovers, { history: 1, replicas, ttl: DAY_MS });
 };

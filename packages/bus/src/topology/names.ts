@@ -38,6 +38,8 @@ export const LeafStreams = {
 export const Buckets = {
   /** Event ids each consumer has handled, for effectively-once handlers. */
   handled: "handled",
+  /** How often each consumer was taken over at one ack floor (takeovers.ts). */
+  takeovers: "takeovers",
 } as const;
 
 /** The streams one connection reads and writes; the names depend on the mode. */
