@@ -1,6 +1,7 @@
 import { type KV, Kvm } from "@nats-io/kv";
 import type { Connection } from "./connect.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
+import { isConflict } from "./nats-errors.ts";
 
 export interface StoredValue<T> {
   readonly value: T;
@@ -37,9 +38,6 @@ const checkKey = (key: string) => {
     throw new TypeError("a store key may hold only A-Z, a-z, 0-9, '-', '_', '/', '=' and '.' between parts");
 };
 
-const conflict = (error: unknown) =>
-  error instanceof Error && /wrong last sequence|key exists/i.test(`${error.message} ${String(error.cause)}`);
-
 export const openStore = async <T>(
   conn: Connection,
   bucket: string,
@@ -70,7 +68,7 @@ export const openStore = async <T>(
           ? await kv.create(key, encode(value))
           : await kv.update(key, encode(value), revision);
       } catch (error) {
-        if (conflict(error))
+        if (isConflict(error))
           throw new ConcurrencyConflictError(`${bucket}/${key} changed meanwhile`, { cause: error });
         throw error;
       }
