@@ -241,6 +241,8 @@ const kvWrite = (bucket: string) => [...kvRead(bucket), `$KV.${bucket}.>`];
 const kvOwn = (bucket: string) => [
   ...kvWrite(bucket),
   `${API}.STREAM.CREATE.KV_${bucket}`,
+  // allow_atomic, turned on for its batched writes (packages/bus store.ts putMany)
+  `${API}.STREAM.UPDATE.KV_${bucket}`,
   `${API}.STREAM.DELETE.KV_${bucket}`,
 ];
 

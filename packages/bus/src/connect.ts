@@ -37,6 +37,8 @@ export interface Connection {
   readonly mode: BusMode;
   /** The streams this connection reads and writes in its mode. */
   readonly streams: StreamNames;
+  /** How long a JetStream request may take before it counts as timed out. */
+  readonly apiTimeoutMs: number;
   /** False from a disconnect until the client has reconnected (health checks ask this). */
   isConnected(): boolean;
   /** Publishes and acks started here leave in one socket write per event-loop turn (turn.ts). */
@@ -95,6 +97,7 @@ export const openConnection = async (options: ConnectOptions): Promise<Connectio
     jsm,
     mode,
     streams: streamNamesOf(mode),
+    apiTimeoutMs: timeout,
     isConnected: () => connected && !nc.isClosed(),
     atTurnEnd: createTurnQueue(),
   };

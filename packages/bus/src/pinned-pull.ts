@@ -107,7 +107,7 @@ export const startPinnedPull = (options: PinnedPullOptions): PinnedPull => {
       try {
         if (await takeOver(m)) started.resetAbove = m.info.deliverySequence;
       } catch (error) {
-        // No reset (an older server, a missing permission, a lost link): deliver on; what was left
+        // No reset (a missing permission, a lost link): deliver on; what was left
         // behind comes back after its ack wait, as it would without this.
         options.onError(error);
       }

@@ -45,6 +45,10 @@ export interface ReplayedEvent {
   readonly recordedAt: Date;
 }
 
+/** A stored payload as text: Node's own UTF-8 decoding, about twice as fast as TextDecoder on events. */
+const utf8Of = (data: Uint8Array) =>
+  Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8");
+
 const toMs = (moment: Moment | undefined) => (moment === undefined ? undefined : new Date(moment).getTime());
 
 const only = <T>(values: readonly T[] | undefined): T | undefined =>
@@ -78,11 +82,11 @@ export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">, streams
   const statuses = query.statuses ? new Set(query.statuses) : undefined;
   const [since, until] = [toMs(query.since), toMs(query.until)];
   /** The event when the stored message matches the query, undefined when it does not. */
-  const match = (m: { subject: string; seq: number; json<T>(): T }): TongbaoEvent | undefined => {
+  const match = (m: { subject: string; seq: number; data: Uint8Array }): TongbaoEvent | undefined => {
     const parts = origins || types ? parseSubject(m.subject) : undefined;
     if (parts !== undefined && ((origins && !origins.has(parts.origin)) || (types && !types.has(parts.type))))
       return undefined;
-    const event = decodeOrSkip(() => m.json(), m.seq, query.undecodable);
+    const event = decodeOrSkip(() => JSON.parse(utf8Of(m.data)), m.seq, query.undecodable);
     if (event === undefined || (statuses && !statuses.has(event.status)) || !inTime(event.time, since, until))
       return undefined;
     return event;
@@ -144,18 +148,14 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
     recordedUntil: toMs(query.recordedUntil),
   };
   if (state.messages === 0 || (query.fromSeq ?? 0) > bounds.end) return;
-  if ((cluster?.replicas?.length ?? 0) === 0) yield* fromTheLeader(conn, matcher, startOf(query), bounds);
-  else yield* fromReplicas(conn, matcher, startOf(query), bounds);
-}
-
-/** One server, or a stream of one replica: its consumer counts from the leader's store, exactly. */
-async function* fromTheLeader(
-  conn: Connection,
-  { stream, filter, match }: Matcher,
-  start: Partial<ConsumerConfig>,
-  bounds: Bounds,
-): AsyncGenerator<ReplayedEvent> {
-  const { info, release } = await openConsumer(conn, stream, filter, start);
+  if ((cluster?.replicas?.length ?? 0) > 0) {
+    yield* fromReplicas(conn, matcher, startOf(query), bounds);
+    return;
+  }
+  // One server, or a stream of one replica: its consumer counts from the leader's store, exactly.
+  // Read here rather than through a nested generator: each level costs every event a promise.
+  const { stream, filter, match } = matcher;
+  const { info, release } = await openConsumer(conn, stream, filter, startOf(query));
   if (info.num_pending === 0) {
     await release();
     return;

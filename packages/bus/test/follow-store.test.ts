@@ -117,4 +117,20 @@ describe("openStore", () => {
     expect(keys).toEqual(["hangzhou-xiaoshan"]);
     await expect(store.get("a key")).rejects.toBeInstanceOf(TypeError);
   });
+
+  it("writes many values in atomic batches of 1,000, each readable and comparable afterwards", async () => {
+    await using h = await startHarness();
+    const store = await h.bus.openStore<{ n: number }>("notices-test");
+    const entries = Array.from({ length: 2_500 }, (_, i) => [`n.${i}`, { n: i }] as const);
+    await store.putMany(entries);
+    const { state, config } = await h.bus.connection.jsm.streams.info("KV_notices-test");
+    expect(config.allow_atomic).toBe(true);
+    expect(state.messages).toBe(2_500);
+    expect((await store.get("n.0"))?.value).toEqual({ n: 0 });
+    const last = await store.get("n.2499");
+    expect(last?.value).toEqual({ n: 2_499 });
+    await store.update("n.2499", { n: -1 }, last?.revision ?? 0);
+    expect((await store.get("n.2499"))?.value).toEqual({ n: -1 });
+    await expect(store.putMany([["a key", { n: 1 }]])).rejects.toBeInstanceOf(TypeError);
+  });
 });

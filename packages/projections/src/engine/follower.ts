@@ -46,7 +46,7 @@ export const startFollower = (
   let delivered = 0;
   let unflushed = 0;
   let timer: NodeJS.Timeout | undefined;
-  let timerFailure: unknown;
+  let writeFailure: unknown;
   let markCaughtUp: () => void = () => undefined;
   const caughtUp = new Promise<void>((resolve) => {
     markCaughtUp = resolve;
@@ -62,12 +62,24 @@ export const startFollower = (
     await Promise.all(runners.map((r) => r.flush()));
     if (reached >= target) markCaughtUp();
   };
+  // One flush writes while the next batch is folded (the runners keep what is being written apart
+  // from what changes meanwhile); a second waits for it, so memory stays bounded.
+  let writing: Promise<void> = Promise.resolve();
+  const flushBehind = async () => {
+    await writing;
+    writing = flushAll();
+    // Failed with no event after it, the loop would not notice: end the feed, like a timed flush.
+    writing.catch((error: unknown) => {
+      writeFailure = error;
+      void following?.stop();
+    });
+  };
 
   const flushSoon = () => {
     timer ??= setTimeout(() => {
       timer = undefined;
       flushAll().catch((error: unknown) => {
-        timerFailure = error;
+        writeFailure = error;
         void following?.stop();
       });
     }, options.flushEveryMs);
@@ -89,12 +101,19 @@ export const startFollower = (
     for await (const record of following) {
       delivered += 1;
       lastSeen = record.seq;
-      for (const runner of runners) await runner.apply(record, stream);
+      for (const runner of runners) {
+        const fetching = runner.apply(record, stream);
+        if (fetching !== undefined) await fetching;
+      }
       unflushed += 1;
-      if (unflushed >= options.batchSize || lastSeen === target) await flushAll();
+      if (lastSeen === target) {
+        await writing;
+        await flushAll();
+      } else if (unflushed >= options.batchSize) await flushBehind();
       else flushSoon();
     }
-    if (timerFailure !== undefined) throw timerFailure;
+    if (writeFailure !== undefined) throw writeFailure;
+    await writing;
     await flushAll();
   };
 
@@ -105,7 +124,7 @@ export const startFollower = (
       } catch (error) {
         clearTimeout(timer);
         timer = undefined;
-        timerFailure = undefined;
+        writeFailure = undefined;
         await closeFeed(following);
         if (stopped) break;
         options.onError(error);

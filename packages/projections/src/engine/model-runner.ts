@@ -1,5 +1,5 @@
 import type { Bus, ReplayedEvent, Store } from "@tongbao/bus";
-import { type AnyReadModel, folds, type Stored, type StreamName } from "../model.ts";
+import { type AnyReadModel, type Applied, folds, type Stored, type StreamName } from "../model.ts";
 import type { Checkpoints } from "./checkpoints.ts";
 
 /**
@@ -14,7 +14,8 @@ export interface ModelRunner {
   readonly applied: Readonly<Record<StreamName, number>>;
   /** Per stream, the last sequence whose effects are stored (the checkpoint). */
   readonly checkpoint: Readonly<Record<StreamName, number>>;
-  apply(record: ReplayedEvent, stream: StreamName): Promise<void>;
+  /** Folds one event; a promise only when the value had to be fetched (await it before the next). */
+  apply(record: ReplayedEvent, stream: StreamName): Promise<void> | undefined;
   flush(): Promise<void>;
   /** Forgets what is in memory and starts again from the stored checkpoint. */
   reload(): Promise<void>;
@@ -27,11 +28,17 @@ export interface RunnerOptions {
   readonly maxCached?: number;
   /** Keys remembered as written while the bucket started empty (default 2,000,000). */
   readonly maxKnownKeys?: number;
-  /** Values written at once. */
-  readonly writeConcurrency?: number;
 }
 
 type Value = Stored<unknown>;
+
+/** The value's sequences with `stream`'s moved to `seq`, in one of three fixed shapes (cheap to make). */
+const advanced = (previous: Applied | undefined, stream: StreamName, seq: number): Applied => {
+  const events = stream === "events" ? seq : previous?.events;
+  const direct = stream === "direct" ? seq : previous?.direct;
+  if (direct === undefined) return { events: events as number };
+  return events === undefined ? { direct } : { events, direct };
+};
 
 const isEmpty = async (store: Store<Value>) => {
   for await (const _ of store.keys()) return false;
@@ -46,7 +53,6 @@ export const createModelRunner = async (
 ): Promise<ModelRunner> => {
   const maxCached = options.maxCached ?? 100_000;
   const maxKnownKeys = options.maxKnownKeys ?? 2_000_000;
-  const writeConcurrency = options.writeConcurrency ?? 512;
   let store = await bus.openStore<Value>(model.bucket);
   const applied: Record<StreamName, number> = { events: 0, direct: 0 };
   const checkpoint: Record<StreamName, number> = { events: 0, direct: 0 };
@@ -74,40 +80,58 @@ export const createModelRunner = async (
     written = new Set();
   };
 
-  const load = async (key: string): Promise<Value | null> => {
-    const known = dirty.get(key) ?? writing.get(key) ?? cache.get(key);
-    if (known !== undefined) return known;
-    const value = knownEmpty && !written.has(key) ? null : ((await store.get(key))?.value ?? null);
-    cache.set(key, value);
-    return value;
+  /** The value as this runner knows it without asking the bucket, or undefined when it must ask. */
+  const known = (key: string): Value | null | undefined => {
+    // Every key folded while the bucket started empty is in `written`: a new key costs one lookup.
+    if (knownEmpty && !written.has(key)) return null;
+    return cache.get(key) ?? dirty.get(key) ?? writing.get(key);
   };
 
-  const apply = async ({ event, seq, recordedAt }: ReplayedEvent, stream: StreamName) => {
-    if (seq <= applied[stream]) return;
-    const key = folds(model, event) ? model.keyOf(event) : undefined;
-    if (key !== undefined) {
-      const stored = await load(key);
-      if ((stored?.seq[stream] ?? 0) < seq) {
-        const state = model.evolve(stored?.state, event, { stream, seq, recordedAt });
-        if (state !== undefined && state !== stored?.state) {
-          const value: Value = { state, seq: { ...stored?.seq, [stream]: seq } };
-          cache.set(key, value);
-          dirty.set(key, value);
-          if (knownEmpty) written.add(key);
-        }
+  const fold = (
+    key: string,
+    stored: Value | null,
+    { event, seq, recordedAt }: ReplayedEvent,
+    stream: StreamName,
+  ) => {
+    if ((stored?.seq[stream] ?? 0) < seq) {
+      const state = model.evolve(stored?.state, event, { stream, seq, recordedAt });
+      if (state !== undefined && state !== stored?.state) {
+        const value: Value = { state, seq: advanced(stored?.seq, stream, seq) };
+        cache.set(key, value);
+        dirty.set(key, value);
+        if (knownEmpty) written.add(key);
       }
     }
     applied[stream] = seq;
+  };
+
+  // Synchronous when the value is in memory (a rebuild: nearly always), so that folding a long
+  // history costs no promise per event and model; a value it has to fetch makes it wait.
+  const apply = (record: ReplayedEvent, stream: StreamName): Promise<void> | undefined => {
+    if (record.seq <= applied[stream]) return undefined;
+    const key = folds(model, record.event) ? model.keyOf(record.event) : undefined;
+    if (key === undefined) {
+      applied[stream] = record.seq;
+      return undefined;
+    }
+    const value = known(key);
+    if (value !== undefined) {
+      fold(key, value, record, stream);
+      return undefined;
+    }
+    return store.get(key).then((stored) => {
+      const fetched = stored?.value ?? null;
+      cache.set(key, fetched);
+      fold(key, fetched, record, stream);
+    });
   };
 
   const write = async () => {
     writing = dirty;
     dirty = new Map();
     const reached = { ...applied };
-    const entries = [...writing];
-    for (let i = 0; i < entries.length; i += writeConcurrency) {
-      await Promise.all(entries.slice(i, i + writeConcurrency).map(([key, value]) => store.put(key, value)));
-    }
+    // Atomic batches: a few fsyncs per thousand values instead of one per value.
+    await store.putMany([...writing]);
     writing = new Map();
     // Values first, then the checkpoint: a crash in between re-applies, and the values' seq skip it.
     for (const stream of model.streams) {
