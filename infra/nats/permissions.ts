@@ -139,6 +139,9 @@ export const cityPermissions = (
         ...keyValue,
         `${API}.DIRECT.GET.${streams.events}`,
         `${API}.DIRECT.GET.${streams.events}.>`,
+        // The leader's answer where a replica may lag (a replay's end, packages/bus replay-end.ts);
+        // broadcasts are every city's to read. DIRECT's would not be: its gets are by subject only.
+        `${API}.STREAM.MSG.GET.${streams.events}`,
         `${API}.DIRECT.GET.${streams.receipts}.>`,
         `${API}.DIRECT.GET.${streams.direct}.dm.${city}.>`,
         ...readOutbox(streams),
@@ -261,6 +264,8 @@ const readLog = (streams: StreamNames) => [
   `${API}.DIRECT.GET.${streams.events}.>`,
   `${API}.DIRECT.GET.${streams.direct}`,
   `${API}.DIRECT.GET.${streams.direct}.>`,
+  `${API}.STREAM.MSG.GET.${streams.events}`,
+  `${API}.STREAM.MSG.GET.${streams.direct}`,
   ...consume(streams.events),
   ...consume(streams.direct),
 ];

@@ -30,103 +30,133 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
-const dir = await mkdtemp(join(tmpdir(), "tongbao-bench-"));
-await using nats = await startNats();
-const files = await writeMetro(dir, { generatedCities: CITIES });
-const cityIds = files.metro.cities.map((c) => c.id);
+type FanoutSync = "always" | "2m";
+
+/**
+ * A metro on a server with the given fsync policy, every service as its own process, and the
+ * fan-out measured on it. Receipts cost a durable write per (event, city), so `always` shows what
+ * durability costs the fan-out until receipts are reshaped; both are printed, neither is turned off.
+ */
+const metroFor = async (sync: FanoutSync) => {
+  const dir = await mkdtemp(join(tmpdir(), "tongbao-bench-"));
+  const nats = await startNats({ syncInterval: sync });
+  const files = await writeMetro(dir, { generatedCities: CITIES });
+  const services = await startMetroServices({
+    ...servicesOf(files, nats.url, dir),
+    relayProcesses,
+    env: {
+      LOG_LEVEL: "warn",
+      ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }),
+    },
+  });
+  const bus = await connectBus({ servers: nats.url, name: "bench-services" });
+  return { dir, nats, files, services, bus, cityIds: files.metro.cities.map((c) => c.id) };
+};
 // FANOUT_RELAY_PROCESSES=per-city runs a relay process per city, as when each city runs its own.
 const relayProcesses = process.env.FANOUT_RELAY_PROCESSES === "per-city" ? "per-city" : "shared";
-const services = await startMetroServices({
-  ...servicesOf(files, nats.url, dir),
-  relayProcesses,
-  env: {
-    LOG_LEVEL: "warn",
-    ...(process.env.BENCH_NODE_OPTIONS && { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS }),
-  },
-});
-const bus = await connectBus({ servers: nats.url, name: "bench-services" });
-const sinkUrl = services.sinkUrl as string;
 
-// --- Fan-out: a steady rate from every city in turn; each event goes to the other cities' webhooks.
-console.log(
-  `fanout: ${RATE} events/s for ${SECONDS} s to a metro of ${CITIES} cities, their relays ${relayProcesses === "shared" ? "in one process" : "in a process each"}`,
-);
-/** Publishes `seconds` of the steady rate; every webhook of it delivered before it returns. */
-const publishAtRate = async (seconds: number, alreadyDelivered: number) => {
-  const count = Math.round(RATE * seconds);
-  const from = performance.now();
-  const publishing: Promise<unknown>[] = [];
-  for (let i = 0; i < count; i++) {
-    const wait = from + (i * 1000) / RATE - performance.now();
-    if (wait > 0) await sleep(wait);
-    const origin = cityIds[i % cityIds.length] as string;
-    const time = new Date().toISOString();
-    publishing.push(
-      bus.publish(eventOf("policy.changed", { origin, time, data: { scope: { city: origin } } })),
-    );
+const measureFanout = async (
+  { services, bus, cityIds }: Awaited<ReturnType<typeof metroFor>>,
+  sync: FanoutSync,
+) => {
+  const sinkUrl = services.sinkUrl as string;
+  // --- Fan-out: a steady rate from every city in turn; each event goes to the other cities' webhooks.
+  console.log(
+    `fanout (sync_interval: ${sync}): ${RATE} events/s for ${SECONDS} s to a metro of ${CITIES} cities, their relays ${relayProcesses === "shared" ? "in one process" : "in a process each"}`,
+  );
+  /** Publishes `seconds` of the steady rate; every webhook of it delivered before it returns. */
+  const publishAtRate = async (seconds: number, alreadyDelivered: number) => {
+    const count = Math.round(RATE * seconds);
+    const from = performance.now();
+    const publishing: Promise<unknown>[] = [];
+    for (let i = 0; i < count; i++) {
+      const wait = from + (i * 1000) / RATE - performance.now();
+      if (wait > 0) await sleep(wait);
+      const origin = cityIds[i % cityIds.length] as string;
+      const time = new Date().toISOString();
+      publishing.push(
+        bus.publish(eventOf("policy.changed", { origin, time, data: { scope: { city: origin } } })),
+      );
+    }
+    const ids = new Set((await Promise.all(publishing)).map((p) => (p as { id: string }).id));
+    const expected = alreadyDelivered + count * (CITIES - 1);
+    const drainFrom = performance.now();
+    for (let last = -1, idle = 0; ; ) {
+      const delivered = await deliveredInAll();
+      if (delivered >= expected) break;
+      idle = delivered === last ? idle + 1 : 0;
+      if (idle > 60) throw new Error(`fanout stalled at ${delivered} of ${expected} deliveries`);
+      last = delivered;
+      await sleep(500);
+    }
+    return { ids, count, drainSeconds: (performance.now() - drainFrom) / 1000 };
+  };
+  const deliveredInAll = async () => {
+    const perCity = (await (await fetch(`${sinkUrl}/hooks`)).json()) as Record<string, number>;
+    return Object.values(perCity).reduce((a, b) => a + b, 0);
+  };
+  // Warm-up, not counted: the first notices pay for the processes' start (JIT, connections, consumers).
+  const warmUp = await publishAtRate(WARM_UP_SECONDS, 0);
+  console.log(`  warm-up: ${warmUp.count} events over ${WARM_UP_SECONDS} s, not counted`);
+  const started = performance.now();
+  const fanoutCpu = cpuShares();
+  const run = await publishAtRate(SECONDS, warmUp.count * (CITIES - 1));
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = fanoutCpu();
+  const total = run.count;
+  const expected = total * (CITIES - 1);
+  const latencies: number[] = [];
+  // Deliveries slower than the target, by the second of the run their event was published in: a tail
+  // spread evenly is a busy machine, one bunched in a few seconds is a stall somewhere.
+  const slowBySecond = new Map<number, number>();
+  const startedAt = Date.now() - (performance.now() - started);
+  for (const city of cityIds) {
+    const received = (await (await fetch(`${sinkUrl}/hooks/${city}`)).json()) as {
+      id: string;
+      latencyMs: number;
+      time: string;
+    }[];
+    for (const notice of received) {
+      if (!run.ids.has(notice.id)) continue;
+      latencies.push(notice.latencyMs);
+      if (notice.latencyMs <= TARGETS.fanoutP99Ms) continue;
+      const second = Math.floor((Date.parse(notice.time) - startedAt) / 1000);
+      slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
+    }
   }
-  const ids = new Set((await Promise.all(publishing)).map((p) => (p as { id: string }).id));
-  const expected = alreadyDelivered + count * (CITIES - 1);
-  const drainFrom = performance.now();
-  for (let last = -1, idle = 0; ; ) {
-    const delivered = await deliveredInAll();
-    if (delivered >= expected) break;
-    idle = delivered === last ? idle + 1 : 0;
-    if (idle > 60) throw new Error(`fanout stalled at ${delivered} of ${expected} deliveries`);
-    last = delivered;
-    await sleep(500);
-  }
-  return { ids, count, drainSeconds: (performance.now() - drainFrom) / 1000 };
+  latencies.sort((a, b) => a - b);
+  console.log(
+    `  every webhook delivered ${run.drainSeconds.toFixed(1)} s after the last publish: ${Math.round(latencies.length / elapsed)} deliveries/s over ${elapsed.toFixed(1)} s`,
+  );
+  console.log(
+    `  published ${total}, delivered ${latencies.length} webhooks (expected ${expected}); publish-to-webhook p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
+  );
+  console.log(
+    `  p90 ${percentile(latencies, 90).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99.9 ${percentile(latencies, 99.9).toFixed(1)} ms, max ${latencies.at(-1)} ms; over 1 s: ${latencies.filter((l) => l > 1000).length}`,
+  );
+  const slowest = [...slowBySecond].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  console.log(
+    `  over ${TARGETS.fanoutP99Ms} ms: ${latencies.filter((l) => l > TARGETS.fanoutP99Ms).length}, in ${slowBySecond.size} of ${Math.ceil(SECONDS)} seconds; most in second ${slowest.map(([second, n]) => `${second} (${n})`).join(", ") || "none"}`,
+  );
+  console.log(`  CPU, % of one core (${availableParallelism()} cores here): ${sharesText(cpu)}`);
+  console.log(
+    `fanout p99 ms (sync ${sync}): ${percentile(latencies, 99).toFixed(1)}   (target ≤ ${TARGETS.fanoutP99Ms})`,
+  );
 };
-const deliveredInAll = async () => {
-  const perCity = (await (await fetch(`${sinkUrl}/hooks`)).json()) as Record<string, number>;
-  return Object.values(perCity).reduce((a, b) => a + b, 0);
-};
-// Warm-up, not counted: the first notices pay for the processes' start (JIT, connections, consumers).
-const warmUp = await publishAtRate(WARM_UP_SECONDS, 0);
-console.log(`  warm-up: ${warmUp.count} events over ${WARM_UP_SECONDS} s, not counted`);
-const started = performance.now();
-const fanoutCpu = cpuShares();
-const run = await publishAtRate(SECONDS, warmUp.count * (CITIES - 1));
-const elapsed = (performance.now() - started) / 1000;
-const cpu = fanoutCpu();
-const total = run.count;
-const expected = total * (CITIES - 1);
-const latencies: number[] = [];
-// Deliveries slower than the target, by the second of the run their event was published in: a tail
-// spread evenly is a busy machine, one bunched in a few seconds is a stall somewhere.
-const slowBySecond = new Map<number, number>();
-const startedAt = Date.now() - (performance.now() - started);
-for (const city of cityIds) {
-  const received = (await (await fetch(`${sinkUrl}/hooks/${city}`)).json()) as {
-    id: string;
-    latencyMs: number;
-    time: string;
-  }[];
-  for (const notice of received) {
-    if (!run.ids.has(notice.id)) continue;
-    latencies.push(notice.latencyMs);
-    if (notice.latencyMs <= TARGETS.fanoutP99Ms) continue;
-    const second = Math.floor((Date.parse(notice.time) - startedAt) / 1000);
-    slowBySecond.set(second, (slowBySecond.get(second) ?? 0) + 1);
-  }
+
+// The interval first, on a metro of its own; then the durable metro, which the rest measures.
+{
+  const interval = await metroFor("2m");
+  await measureFanout(interval, "2m");
+  await interval.bus.close();
+  await interval.services.stop();
+  await interval.nats[Symbol.asyncDispose]();
+  await rm(interval.dir, { recursive: true, force: true });
 }
-latencies.sort((a, b) => a - b);
-console.log(
-  `  every webhook delivered ${run.drainSeconds.toFixed(1)} s after the last publish: ${Math.round(latencies.length / elapsed)} deliveries/s over ${elapsed.toFixed(1)} s`,
-);
-console.log(
-  `  published ${total}, delivered ${latencies.length} webhooks (expected ${expected}); publish-to-webhook p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
-);
-console.log(
-  `  p90 ${percentile(latencies, 90).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, p99.9 ${percentile(latencies, 99.9).toFixed(1)} ms, max ${latencies.at(-1)} ms; over 1 s: ${latencies.filter((l) => l > 1000).length}`,
-);
-const slowest = [...slowBySecond].sort((a, b) => b[1] - a[1]).slice(0, 5);
-console.log(
-  `  over ${TARGETS.fanoutP99Ms} ms: ${latencies.filter((l) => l > TARGETS.fanoutP99Ms).length}, in ${slowBySecond.size} of ${Math.ceil(SECONDS)} seconds; most in second ${slowest.map(([second, n]) => `${second} (${n})`).join(", ") || "none"}`,
-);
-console.log(`  CPU, % of one core (${availableParallelism()} cores here): ${sharesText(cpu)}`);
-console.log(`fanout p99 ms: ${percentile(latencies, 99).toFixed(1)}   (target ≤ ${TARGETS.fanoutP99Ms})`);
+const durable = await metroFor("always");
+await measureFanout(durable, "always");
+const { dir, files, services, bus, cityIds } = durable;
+await using nats = durable.nats;
 
 // --- Gateway ingest: single-event requests over keep-alive connections vs the SDK, same window.
 // Measured with the gateway alone: the relays, projector and watchdog would otherwise spend both

@@ -47,6 +47,10 @@ const permissionViolation = (error: unknown): PermissionViolationError | undefin
   return undefined;
 };
 
+/** NATS refused the subject for this user (a permission, not a failure of the server). */
+export const isPermissionDenied = (error: unknown): boolean =>
+  error instanceof PermissionDeniedError || permissionViolation(error) !== undefined;
+
 /** No server answered the request: the client calls this `JetStreamNotEnabled` (not exported). */
 export const isNoResponders = (error: unknown): boolean => {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {

@@ -1,14 +1,16 @@
-import type { ConsumerMessages, JsMsg } from "@nats-io/jetstream";
+import type { ConsumerMessages, JsMsg, MsgRequest, NextMsgRequest } from "@nats-io/jetstream";
 import type { Connection } from "./connect.ts";
+import { isNoMessage, isNotFound, isPermissionDenied } from "./nats-errors.ts";
 
 // On a cluster the replay's consumer is placed on any replica of the stream, and counts what is
 // pending from that replica's own store. A replica that restarted may still be applying what it
-// missed (on 2.9.10 one stayed 89 short for more than 20 s). So a replicated replay ends when its
-// consumer has nothing pending and, read unfiltered, has passed the last sequence the leader held
-// when the replay started; a replica that stops short is left for another one. A filtered consumer's
-// delivered stream sequence stays at the last message it delivered (2.10 and later), so for it the
-// replica's pending count is the end: kill -9 of a leader or follower during 10,000 publishes, then
-// four replays at once on the restarted cluster, read all of it on 2.15.1.
+// missed, and says it has nothing pending meanwhile (2.9.10: 89 short for more than 20 s; 2.15.1: a
+// filtered replay of 10,000 ended at 4,000 right after a follower's restart). So a replicated replay
+// ends only once nothing is pending *and* nothing is left up to `end`, the last sequence the leader
+// held when the replay started: an unfiltered consumer has passed it; a filtered one (whose delivered
+// stream sequence stays at its last match) has no match left between its last and `end`, which the
+// stream's leader answers (a message get, never served by a replica). A replica that stops short is
+// left for another one.
 
 /** How often the consumer's server looks at its store again while idle (its idle heartbeat). */
 export const TAIL_HEARTBEAT_MS = 1_000;
@@ -44,8 +46,30 @@ export const replayEnd = (
   conn: Connection,
   stream: string,
   consumer: string,
-  { end, filtered }: { end: number; filtered: boolean },
+  { end, filter }: { end: number; filter: string | undefined },
 ) => {
+  /**
+   * Whether the leader holds a message matching the filter after `seq`, up to `end`. A user who may
+   * not get messages from the stream by body (a city on DIRECT: another city's would be readable)
+   * trusts its replica's count instead.
+   */
+  let mayAsk = true;
+  const leftAfter = async (seq: number, subject: string) => {
+    if (!mayAsk) return false;
+    try {
+      // The stream API takes a next-by-subject get (client 3.4.0 types it for direct gets only).
+      const next = await conn.jsm.streams.getMessage(stream, {
+        seq: seq + 1,
+        next_by_subj: subject,
+      } satisfies NextMsgRequest as unknown as MsgRequest);
+      return next !== null && next.seq <= end;
+    } catch (error) {
+      if (isNoMessage(error) || isNotFound(error)) return false;
+      if (!isPermissionDenied(error)) throw error;
+      mayAsk = false;
+      return false;
+    }
+  };
   let received = 0;
   /** The delivery count at which the consumer had passed `end`, once seen. */
   let target: number | undefined;
@@ -60,10 +84,12 @@ export const replayEnd = (
     async check(): Promise<TailVerdict> {
       if (target === undefined) {
         const info = await conn.jsm.consumers.info(stream, consumer);
-        if (info.num_pending === 0 && (filtered || info.delivered.stream_seq >= end))
-          target = info.delivered.consumer_seq;
-        else if (info.delivered.stream_seq !== position) {
-          position = info.delivered.stream_seq;
+        const at = info.delivered.stream_seq;
+        const done =
+          info.num_pending === 0 && (at >= end || (filter !== undefined && !(await leftAfter(at, filter))));
+        if (done) target = info.delivered.consumer_seq;
+        else if (at !== position) {
+          position = at;
           movedAt = Date.now();
         }
       }

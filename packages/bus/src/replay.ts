@@ -195,7 +195,10 @@ async function* fromReplicas(
       max_messages: 2_000,
       idle_heartbeat: TAIL_HEARTBEAT_MS,
     });
-    const ending = replayEnd(conn, stream, info.name, { end: bounds.end, filtered: narrowed });
+    const ending = replayEnd(conn, stream, info.name, {
+      end: bounds.end,
+      filter: narrowed ? filter : undefined,
+    });
     let lastSeq: number | undefined;
     try {
       for await (const m of withTicks(messages)) {

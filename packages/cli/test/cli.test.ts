@@ -156,7 +156,15 @@ describe("tongbao", () => {
     await using nats = await startNats();
     await using bus = await connectBus({ servers: nats.url, name: "setup" });
     await bus.publish(eventOf("pass.issued"));
-    const sub = await bus.subscribe({ city: "wuxi", service: "relay", handler: async () => {} });
+    let handled = 0;
+    const sub = await bus.subscribe({
+      city: "wuxi",
+      service: "relay",
+      handler: async () => {
+        handled++;
+      },
+    });
+    await waitFor("wuxi's relay to take the pass", () => handled === 1);
     await sub.stop();
     const run = await runCli(["streams"], { NATS_URL: nats.url });
     expect(run.code).toBe(ExitCode.ok);
