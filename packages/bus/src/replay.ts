@@ -9,6 +9,7 @@ import {
   parseSubject,
   type TongbaoEvent,
 } from "@tongbao/events";
+import { pullBatches } from "./batch-pull.ts";
 import type { Connection } from "./connect.ts";
 import { TimeoutError } from "./errors.ts";
 import { replayEnd, TAIL_HEARTBEAT_MS, withTicks } from "./replay-end.ts";
@@ -160,16 +161,21 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
     await release();
     return;
   }
-  const messages = await (await conn.js.consumers.get(stream, info.name)).consume({ max_messages: 2_000 });
   try {
-    for await (const m of messages) {
-      if (beyond(m, bounds)) break;
-      const event = match(m);
-      if (event !== undefined) yield replayed(m, event);
-      if (m.seq === bounds.end || m.info.pending === 0) break;
+    for await (const batch of pullBatches(conn, stream, info.name, { batch: 2_000, end: bounds.end })) {
+      for (const m of batch) {
+        if (
+          m.seq > bounds.end ||
+          (bounds.recordedUntil !== undefined && m.recordedMs >= bounds.recordedUntil)
+        )
+          return;
+        const event = match(m);
+        if (event !== undefined)
+          yield { event, seq: m.seq, subject: m.subject, recordedAt: new Date(m.recordedMs) };
+        if (m.seq === bounds.end || m.pending === 0) return;
+      }
     }
   } finally {
-    await messages.close();
     await release();
   }
 }
