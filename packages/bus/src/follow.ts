@@ -1,6 +1,6 @@
-import { DeliverPolicy } from "@nats-io/jetstream";
+import { type Consumer, type ConsumerMessages, DeliverPolicy } from "@nats-io/jetstream";
 import type { Connection } from "./connect.ts";
-import { matcherOf, type ReplayedEvent, type ReplayQuery } from "./replay.ts";
+import { matcherOf, type ReplayedEvent, type ReplayQuery, replay } from "./replay.ts";
 
 export type FollowQuery = Omit<ReplayQuery, "toSeq" | "recordedUntil" | "recordedSince" | "until"> & {
   /** The first stream sequence to read (default 1): a checkpoint plus one. */
@@ -21,18 +21,38 @@ export interface Following extends AsyncIterable<ReplayedEvent> {
  */
 export const follow = async (conn: Connection, query: FollowQuery = {}): Promise<Following> => {
   const { stream, filter, match } = matcherOf(query, conn.streams);
-  const consumer = await conn.js.consumers.get(
-    stream,
-    query.from === "now"
-      ? { filter_subjects: filter, deliver_policy: DeliverPolicy.New }
-      : {
-          filter_subjects: filter,
-          deliver_policy: DeliverPolicy.StartSequence,
-          opt_start_seq: Math.max(1, query.fromSeq ?? 1),
-        },
-  );
-  const messages = await consumer.consume({ max_messages: 2_000 });
+  let stopped = false;
+  let live: { messages: ConsumerMessages; consumer: Consumer } | undefined;
+  const openLive = async (fromSeq: number | "now") => {
+    const consumer = await conn.js.consumers.get(
+      stream,
+      fromSeq === "now"
+        ? { filter_subjects: filter, deliver_policy: DeliverPolicy.New }
+        : { filter_subjects: filter, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq },
+    );
+    live = { consumer, messages: await consumer.consume({ max_messages: 2_000 }) };
+    return live.messages;
+  };
+  // From now on: the live feed at once. From a sequence: the history as a replay reads it (whole
+  // batches, the fastest read there is: a rebuild folds millions), then the live feed after it.
+  const first = query.from === "now" ? await openLive("now") : undefined;
   async function* events(): AsyncGenerator<ReplayedEvent> {
+    let next = Math.max(1, query.fromSeq ?? 1);
+    if (first === undefined) {
+      // The history ends at what is stored now; the live feed starts right after it.
+      const end = (await conn.jsm.streams.info(stream)).state.last_seq;
+      const { from: _, ...history } = query;
+      if (next <= end) {
+        for await (const replayed of replay(conn, { ...history, fromSeq: next, toSeq: end })) {
+          if (stopped) return;
+          yield replayed;
+        }
+      }
+      next = Math.max(next, end + 1);
+    }
+    if (stopped) return;
+    const messages = first ?? (await openLive(next));
+    if (stopped) messages.stop();
     for await (const m of messages) {
       const event = match(m);
       if (event === undefined) continue;
@@ -43,11 +63,12 @@ export const follow = async (conn: Connection, query: FollowQuery = {}): Promise
   return {
     [Symbol.asyncIterator]: events,
     stop: async () => {
+      stopped = true;
       // stop(), not close(): close() waits for the iterator to be read to its end, which a caller
       // that never started reading would wait for forever.
-      messages.stop();
+      live?.messages.stop();
       // Otherwise the server keeps the ordered consumer until its inactivity threshold passes.
-      await consumer.delete().catch(() => false);
+      await live?.consumer.delete().catch(() => false);
     },
   };
 };

@@ -23,6 +23,24 @@ describe("follow", () => {
     expect(seen[1]?.seq).toBe(live.seq);
   });
 
+  it("reads history while more is stored, then the live feed: every event once, in stream order", async () => {
+    await using h = await startHarness();
+    await h.bus.publishBatch(Array.from({ length: 300 }, () => eventOf("pass.issued")));
+    const writing = h.bus.publishMany(
+      Array.from({ length: 300 }, () => eventOf("pass.issued")),
+      { window: 4 },
+    );
+    const following = await h.bus.follow({ fromSeq: 1 });
+    const seqs: number[] = [];
+    for await (const { seq } of following) {
+      seqs.push(seq);
+      if (seqs.length === 600) break;
+    }
+    await following.stop();
+    await writing;
+    expect(seqs).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
+  });
+
   it("from now on skips what was stored before", async () => {
     await using h = await startHarness();
     await h.bus.publish(eventOf("risk.changed"));
