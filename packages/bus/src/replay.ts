@@ -9,7 +9,7 @@ import {
   parseSubject,
   type TongbaoEvent,
 } from "@tongbao/events";
-import { pullBatches } from "./batch-pull.ts";
+import { type PulledMessage, pullBatches } from "./batch-pull.ts";
 import type { Connection } from "./connect.ts";
 import { TimeoutError } from "./errors.ts";
 import { replayEnd, TAIL_HEARTBEAT_MS, withTicks } from "./replay-end.ts";
@@ -125,14 +125,21 @@ interface Bounds {
   readonly recordedUntil: number | undefined;
 }
 
-const recordedMsOf = (m: JsMsg) => Math.floor(m.info.timestampNanos / 1e6);
-const beyond = (m: JsMsg, { end, recordedUntil }: Bounds) =>
-  m.seq > end || (recordedUntil !== undefined && recordedMsOf(m) >= recordedUntil);
-const replayed = (m: JsMsg, event: TongbaoEvent): ReplayedEvent => ({
+/** A stored message as a replay reads it, whichever way it was pulled (a batch, or consume()). */
+type Read = Pick<PulledMessage, "seq" | "subject" | "recordedMs">;
+const readOf = (m: JsMsg): Read & { data: Uint8Array } => ({
+  seq: m.seq,
+  subject: m.subject,
+  data: m.data,
+  recordedMs: Math.floor(m.info.timestampNanos / 1e6),
+});
+const beyond = (m: Read, { end, recordedUntil }: Bounds) =>
+  m.seq > end || (recordedUntil !== undefined && m.recordedMs >= recordedUntil);
+const replayed = (m: Read, event: TongbaoEvent): ReplayedEvent => ({
   event,
   seq: m.seq,
   subject: m.subject,
-  recordedAt: new Date(recordedMsOf(m)),
+  recordedAt: new Date(m.recordedMs),
 });
 
 /**
@@ -164,14 +171,9 @@ export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncG
   try {
     for await (const batch of pullBatches(conn, stream, info.name, { batch: 2_000, end: bounds.end })) {
       for (const m of batch) {
-        if (
-          m.seq > bounds.end ||
-          (bounds.recordedUntil !== undefined && m.recordedMs >= bounds.recordedUntil)
-        )
-          return;
+        if (beyond(m, bounds)) return;
         const event = match(m);
-        if (event !== undefined)
-          yield { event, seq: m.seq, subject: m.subject, recordedAt: new Date(m.recordedMs) };
+        if (event !== undefined) yield replayed(m, event);
         if (m.seq === bounds.end || m.pending === 0) return;
       }
     }
@@ -209,11 +211,12 @@ async function* fromReplicas(
     try {
       for await (const m of withTicks(messages)) {
         if (m !== undefined) {
-          if (beyond(m, bounds)) return;
+          const read = readOf(m);
+          if (beyond(read, bounds)) return;
           ending.received(m);
           lastSeq = m.seq;
-          const event = match(m);
-          if (event !== undefined) yield replayed(m, event);
+          const event = match(read);
+          if (event !== undefined) yield replayed(read, event);
           if (m.seq === bounds.end) return;
           if (m.info.pending > 0) continue;
         }

@@ -1,11 +1,11 @@
 import { DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import {
   type ANY_AUDIENCE,
+  aggregateOfSubject,
   decodeEvent,
   filterSubject,
   isToken,
   type SubjectFilter,
-  SubjectSpace,
   type TongbaoEvent,
 } from "@tongbao/events";
 import { attempt, type Later } from "./attempts.ts";
@@ -98,14 +98,6 @@ const DEFAULT_BACKOFF = [1_000, 5_000, 15_000, 60_000] as const;
 const DEFAULT_TAKEOVER_MS = 3_000;
 /** Pull requests end within this; the client's shortest. It must stay below the takeover time. */
 const PULL_EXPIRES_MS = 1_000;
-
-/** An event's aggregate: its domain and key, whatever the origin, action or (directed) target. */
-const aggregateOf = (subject: string): string => {
-  const t = subject.split(".");
-  if (t[0] === SubjectSpace.events && t.length === 5) return `${t[2]}.${t[4]}`;
-  if (t[0] === SubjectSpace.direct && t.length === 6) return `${t[3]}.${t[5]}`;
-  return subject;
-};
 
 export const subscribe = async (
   conn: Connection,
@@ -212,7 +204,7 @@ export const subscribe = async (
   };
 
   const deliver = (m: JsMsg, current: () => boolean) =>
-    queue.push(aggregateOf(originalDelivery(m).subject), async () => {
+    queue.push(aggregateOfSubject(originalDelivery(m).subject), async () => {
       if (stopped.signal.aborted) return m.nak();
       // Received before this instance lost the pin: the instance that has it now delivers it.
       if (!current()) return;

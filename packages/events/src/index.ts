@@ -24,6 +24,7 @@ export { EventValidationError } from "./issues.ts";
 export type { SubjectFilter, SubjectParts } from "./subjects.ts";
 export {
   ANY_AUDIENCE,
+  aggregateOfSubject,
   aggregateSubject,
   filterSubject,
   parseSubject,

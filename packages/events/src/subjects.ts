@@ -120,6 +120,17 @@ export const filterSubject = (filter: SubjectFilter): string => {
  * case's `evt.*.case.*.<caseId>`, a trace request's `dm.*.*.trace.*.<requestId>` (both directions).
  * JetStream checks an append against it (Nats-Expected-Last-Subject-Sequence-Subject).
  */
+/**
+ * The aggregate a stored subject belongs to, as `<domain>.<key>`, whatever its origin, action or
+ * (directed) target: what must be handled in order. Unchecked and cheap, for every delivery.
+ */
+export const aggregateOfSubject = (subject: string): string => {
+  const t = subject.split(".");
+  if (t[0] === SubjectSpace.events && t.length === 5) return `${t[2]}.${t[4]}`;
+  if (t[0] === SubjectSpace.direct && t.length === 6) return `${t[3]}.${t[5]}`;
+  return subject;
+};
+
 export const aggregateSubject = (domain: string, key: string, directed = false): string => {
   if (!isToken(domain)) throw new SubjectError("domain is not a valid subject token");
   checkKey(key);

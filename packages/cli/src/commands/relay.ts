@@ -1,4 +1,4 @@
-import { type ConsumerPause, ConsumerServices } from "@tongbao/bus";
+import { type Bus, type ConsumerPause, ConsumerServices, type PauseTarget } from "@tongbao/bus";
 import { Command } from "commander";
 import { CliError, ExitCode } from "../exit.ts";
 import { duration, moment } from "../format.ts";
@@ -36,6 +36,22 @@ const untilOf = (options: { until?: string; for?: number }): Date => {
     : new Date(options.until);
 };
 
+/** A verb on the city's relay that takes nothing but the city. */
+const simple = (
+  name: string,
+  description: string,
+  run: (bus: Bus, target: PauseTarget) => Promise<ConsumerPause[]>,
+) =>
+  new Command(name)
+    .description(description)
+    .argument("<city>", "the city (your own NATS user)")
+    .action(
+      act<object>(async (session, _options, [city]) => {
+        const bus = await session.bus();
+        return eachService(session, city as string, (target) => run(bus, target));
+      }),
+    );
+
 export const relayCommand = () =>
   new Command("relay")
     .description(
@@ -56,24 +72,12 @@ export const relayCommand = () =>
         ),
     )
     .addCommand(
-      new Command("resume")
-        .description("end the pause now: what waited is delivered, in order")
-        .argument("<city>", "the city whose relay resumes")
-        .action(
-          act<object>(async (session, _options, [city]) => {
-            const bus = await session.bus();
-            return eachService(session, city as string, (target) => bus.resumeDeliveries(target));
-          }),
-        ),
+      simple("resume", "end the pause now: what waited is delivered, in order", (bus, target) =>
+        bus.resumeDeliveries(target),
+      ),
     )
     .addCommand(
-      new Command("status")
-        .description("whether the city's relay delivers or is paused, and until when")
-        .argument("<city>", "the city")
-        .action(
-          act<object>(async (session, _options, [city]) => {
-            const bus = await session.bus();
-            return eachService(session, city as string, (target) => bus.deliveryPauses(target));
-          }),
-        ),
+      simple("status", "whether the city's relay delivers or is paused, and until when", (bus, target) =>
+        bus.deliveryPauses(target),
+      ),
     );
