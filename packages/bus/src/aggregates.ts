@@ -34,7 +34,7 @@ export interface AggregateHistory {
 const eventsOf = (messages: readonly StoredMsg[], stream: string): StoredEvent[] =>
   messages.flatMap((m) => {
     try {
-      return [{ event: decodeEvent(m.json()), stream, seq: m.seq }];
+      return [{ event: decodeEvent(m.json(), m.subject), stream, seq: m.seq }];
     } catch {
       return [];
     }

@@ -11,6 +11,8 @@ export const DeadLetterReason = {
   handlerFailed: "handler-failed",
   /** The stored message is not a readable Tongbao event; retrying cannot help. */
   undecodable: "undecodable",
+  /** The body names another origin, target, type or key than the subject it was stored under. */
+  impersonation: "impersonation",
   /** Delivered the maximum number of times without ever being acknowledged (crash, hang). */
   maxDeliveries: "max-deliveries",
   /** Terminated by a consumer that is not Tongbao's subscriber. */

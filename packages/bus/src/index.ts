@@ -29,7 +29,7 @@ export type { ManyOptions, Published, PublishOptions, PublishOutcome } from "./p
 export { messageIdOf } from "./publish.ts";
 export type { BatchOptions } from "./publish-batch.ts";
 export type { Acknowledgement, NoticeRef, Receipt, ReceiptReport } from "./receipts.ts";
-export type { ReplayedEvent, ReplayQuery } from "./replay.ts";
+export type { RefusedOnRead, ReplayedEvent, ReplayQuery } from "./replay.ts";
 export {
   HOW_TO_GET_NATS_SERVER,
   isSupportedServer,

@@ -12,7 +12,7 @@ export const lastEvent = async (conn: Connection, parts: SubjectParts): Promise<
   const stored = await conn.jsm.direct.getMessage(stream, { last_by_subj: subject });
   if (stored === null) return null;
   return {
-    event: decodeEvent(stored.json()),
+    event: decodeEvent(stored.json(), stored.subject),
     seq: stored.seq,
     subject,
     recordedAt: stored.time,

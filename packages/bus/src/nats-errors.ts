@@ -56,6 +56,8 @@ export const isNoResponders = (error: unknown): boolean => {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (e instanceof RequestError && e.isNoResponders()) return true;
     if (e.name === "JetStreamNotEnabled") return true;
+    // A direct get while the stream has no leader (an election) answers 503.
+    if (e.name === "JetStreamStatusError" && (e as { code?: unknown }).code === 503) return true;
   }
   return false;
 };

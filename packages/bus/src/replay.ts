@@ -6,6 +6,7 @@ import {
   type EventStatus,
   EventValidationError,
   filterSubject,
+  ImpersonationError,
   parseSubject,
   type TongbaoEvent,
 } from "@tongbao/events";
@@ -35,8 +36,20 @@ export interface ReplayQuery {
   /** By stream sequence, both ends included. */
   readonly fromSeq?: number;
   readonly toSeq?: number;
-  /** A stored message that is not a readable event: stop with an error (default) or skip it. */
-  readonly undecodable?: "throw" | "skip";
+  /**
+   * Told of each stored message that is never yielded because it is no readable event or its body
+   * disagrees with the subject it was stored under (a raw client's forgery): a reader skips it, so
+   * that one bad message can stop no one's replay, and says so.
+   */
+  readonly onRefused?: (refused: RefusedOnRead) => void;
+}
+
+/** A stored message a reader left out, and why; the reason names paths, cities and ids, never data. */
+export interface RefusedOnRead {
+  readonly seq: number;
+  readonly subject: string;
+  readonly reason: "unreadable" | "impersonation";
+  readonly error: string;
 }
 
 export interface ReplayedEvent {
@@ -87,7 +100,7 @@ export const matcherOf = (query: Omit<ReplayQuery, "fromSeq" | "toSeq">, streams
     const parts = origins || types ? parseSubject(m.subject) : undefined;
     if (parts !== undefined && ((origins && !origins.has(parts.origin)) || (types && !types.has(parts.type))))
       return undefined;
-    const event = decodeOrSkip(() => JSON.parse(utf8Of(m.data)), m.seq, query.undecodable);
+    const event = decodeOrSkip(() => JSON.parse(utf8Of(m.data)), m, query.onRefused);
     if (event === undefined || (statuses && !statuses.has(event.status)) || !inTime(event.time, since, until))
       return undefined;
     return event;
@@ -262,15 +275,17 @@ const inTime = (time: string, since: number | undefined, until: number | undefin
   return (since === undefined || at >= since) && (until === undefined || at < until);
 };
 
-const decodeOrSkip = (stored: () => unknown, seq: number, undecodable: ReplayQuery["undecodable"]) => {
+const decodeOrSkip = (
+  stored: () => unknown,
+  { subject, seq }: { subject: string; seq: number },
+  onRefused: ReplayQuery["onRefused"],
+) => {
   try {
-    return decodeEvent(stored());
+    return decodeEvent(stored(), subject);
   } catch (error) {
-    if (undecodable === "skip") return undefined;
-    const issues =
-      error instanceof EventValidationError ? error.issues : [{ path: "", message: "is not JSON" }];
-    throw new EventValidationError(issues, {
-      cause: new Error(`stored message ${seq} is not a readable event`),
-    });
+    const reason = error instanceof ImpersonationError ? "impersonation" : "unreadable";
+    const message = error instanceof EventValidationError ? error.message : "invalid event: is not JSON";
+    onRefused?.({ seq, subject, reason, error: message });
+    return undefined;
   }
 };

@@ -4,6 +4,7 @@ import {
   aggregateOfSubject,
   decodeEvent,
   filterSubject,
+  ImpersonationError,
   isToken,
   type SubjectFilter,
   type TongbaoEvent,
@@ -162,11 +163,15 @@ export const subscribe = async (
 
   const handle = async (m: JsMsg) => {
     let event: TongbaoEvent;
+    const delivery = originalDelivery(m);
     try {
-      event = decodeEvent(m.json());
+      // A re-driven copy is judged by the subject its original was stored under.
+      event = decodeEvent(m.json(), delivery.subject);
     } catch (error) {
       failed(m.seq, 1, error);
-      return deadLetter(m, DeadLetterReason.undecodable, error, 1);
+      const reason =
+        error instanceof ImpersonationError ? DeadLetterReason.impersonation : DeadLetterReason.undecodable;
+      return deadLetter(m, reason, error, 1);
     }
     if (
       (options.skipOwn && event.origin === options.city) ||
@@ -174,7 +179,6 @@ export const subscribe = async (
     ) {
       return ack(m);
     }
-    const delivery = originalDelivery(m);
     const heartbeat = setInterval(() => m.working(), Math.max(1_000, ackWait / 3));
     const outcome = await attempt(
       async (n) => (await options.handler(event, { ...delivery, attempt: n })) || undefined,

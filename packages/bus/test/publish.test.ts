@@ -41,8 +41,9 @@ describe("publish", () => {
 
   it("enforces the expected last subject sequence", async () => {
     await using h = await startHarness();
-    const first = await h.bus.publish(eventOf("risk.changed", { subject: "hangzhou-xiaoshan" }));
-    const next = eventOf("risk.changed", { subject: "hangzhou-xiaoshan" });
+    // A type without an aggregate's decider: the caller says what it expects.
+    const first = await h.bus.publish(eventOf("supply.offered", { subject: "JX-SUP-OFFER-1" }));
+    const next = eventOf("supply.offered", { subject: "JX-SUP-OFFER-1" });
     await expect(h.bus.publish(next, { expectedLastSubjectSequence: 0 })).rejects.toThrow(
       ConcurrencyConflictError,
     );

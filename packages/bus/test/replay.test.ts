@@ -77,8 +77,8 @@ describe("replay", () => {
 
   it("keeps drills apart: a status filter leaves exercise traffic out", async () => {
     await using h = await startHarness();
-    await h.bus.publish(eventOf("pass.revoked"));
-    await h.bus.publish(eventOf("pass.revoked", { status: "exercise" }));
+    await h.bus.publish(eventOf("pass.issued"));
+    await h.bus.publish(eventOf("pass.issued", { status: "exercise" }));
     const actual = await collect(h, { statuses: ["actual"] });
     expect(actual.map((r) => r.event.status)).toEqual(["actual"]);
   });

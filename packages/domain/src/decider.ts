@@ -56,6 +56,11 @@ export interface Decider<S, T extends EventType = EventType> {
   readonly types: readonly T[];
   /** Broadcasts (EVENTS) or directed messages (DIRECT): where the aggregate's events are stored. */
   readonly directed: boolean;
+  /**
+   * The aggregate exists without an event making it (a district of the metro): it never takes the
+   * status of its first event, so a drill may speak of it as a drill (folds keep to actual events).
+   */
+  readonly standing?: true;
   readonly initial: S;
   decide(state: S, event: TongbaoEvent<T>, context: DecisionContext): Decision;
   /** Folds an event the decider accepted. */

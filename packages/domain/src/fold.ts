@@ -46,7 +46,7 @@ export const applyTo = <S, T extends EventType>(
   event: TongbaoEvent<T>,
 ): AggregateState<S> => ({
   state: decider.evolve(current.state, event),
-  status: current.status ?? event.status,
+  ...(decider.standing !== true && { status: current.status ?? event.status }),
 });
 
 export interface Folded<S> extends AggregateState<S> {

@@ -15,3 +15,7 @@ export { accepted, RefusalKind, refused } from "./decider.ts";
 export { deciders } from "./deciders.ts";
 export type { Folded } from "./fold.ts";
 export { applyTo, decideOn, deciderFor, foldAggregate } from "./fold.ts";
+export type { PassAuthority, PassType } from "./pass/pass.ts";
+export { passDecider } from "./pass/pass.ts";
+export type { RiskAuthority, RiskType } from "./risk/risk.ts";
+export { riskDecider } from "./risk/risk.ts";

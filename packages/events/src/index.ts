@@ -20,7 +20,7 @@ export type { ExampleEvent } from "./examples.ts";
 export { examples } from "./examples.ts";
 export { cityId, isCityId, isToken, METRO_ORIGIN, token } from "./formats.ts";
 export type { ValidationIssue } from "./issues.ts";
-export { EventValidationError } from "./issues.ts";
+export { EventValidationError, ImpersonationError } from "./issues.ts";
 export type { SubjectFilter, SubjectParts } from "./subjects.ts";
 export {
   ANY_AUDIENCE,

@@ -11,13 +11,22 @@ export interface ValidationIssue {
  * repeats the offending values: they may be personal data, and errors end up in logs.
  */
 export class EventValidationError extends Error {
-  override readonly name = "EventValidationError";
+  override readonly name: string = "EventValidationError";
   readonly issues: readonly ValidationIssue[];
 
   constructor(issues: readonly ValidationIssue[], options?: ErrorOptions) {
     super(`invalid event: ${issues.map((i) => `${i.path || "(event)"}: ${i.message}`).join("; ")}`, options);
     this.issues = issues;
   }
+}
+
+/**
+ * Thrown when a stored event's body names another origin, target, type or key than the subject it
+ * was stored under. NATS permissions bind a city to its own subjects, so the subject says who spoke:
+ * such a body is another city's words in someone else's mouth, never delivered, folded or shown.
+ */
+export class ImpersonationError extends EventValidationError {
+  override readonly name = "ImpersonationError";
 }
 
 export const formatPath = (path: readonly PropertyKey[]): string =>

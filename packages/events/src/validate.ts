@@ -4,7 +4,8 @@ import { looseEnvelope, schemaUri, sourceOrigin, strictEnvelope } from "./envelo
 import { completeEvent, type EventInput, type TongbaoEvent } from "./event.ts";
 import { fast } from "./fast.ts";
 import { METRO_ORIGIN } from "./formats.ts";
-import { EventValidationError, toIssues, type ValidationIssue } from "./issues.ts";
+import { EventValidationError, ImpersonationError, toIssues, type ValidationIssue } from "./issues.ts";
+import { parseSubject, SubjectError, subjectOfValidEvent } from "./subjects.ts";
 import { upcasterFor } from "./upcasters.ts";
 
 type Mode = "publish" | "read";
@@ -108,11 +109,38 @@ export const validateEvent = (input: unknown): TongbaoEvent => {
 /** completeEvent, then validateEvent: what `publish` does before anything leaves the process. */
 export const prepareEvent = (input: EventInput): TongbaoEvent => validateEvent(completeEvent(input));
 
+/** What a stored body claims against the subject it was stored under, part by part. */
+const subjectIssues = (event: TongbaoEvent, storedUnder: string): ValidationIssue[] => {
+  if (subjectOfValidEvent(event) === storedUnder) return [];
+  let parts: ReturnType<typeof parseSubject>;
+  try {
+    parts = parseSubject(storedUnder);
+  } catch (error) {
+    if (!(error instanceof SubjectError)) throw error;
+    return [{ path: "", message: `was stored under "${storedUnder}", which is no Tongbao event subject` }];
+  }
+  const issues: ValidationIssue[] = [];
+  const differs = (path: string, claimed: string | undefined, actual: string | undefined, what: string) => {
+    if (claimed !== actual)
+      issues.push({
+        path,
+        message: `disagrees with the subject it was stored under (${what} ${actual ?? "none"})`,
+      });
+  };
+  differs("origin", event.origin, parts.origin, "origin");
+  differs("audience", event.audience, parts.audience, "target");
+  differs("type", event.type, parts.type, "type");
+  differs("subject", event.subject, parts.key, "key");
+  return issues;
+};
+
 /**
  * Reads a stored event: tolerant of attributes it does not know, and upcast from the version it was
- * stored in to the current one, so that no reader ever sees an old shape.
+ * stored in to the current one, so that no reader ever sees an old shape. Who said it is the subject
+ * it was stored under, never the body: a body that disagrees is refused (ImpersonationError), and so
+ * is one that breaks a rule across attributes that the publisher checks (a raw client skips them).
  */
-export const decodeEvent = (stored: unknown): TongbaoEvent => {
+export const decodeEvent = (stored: unknown, storedUnder: string): TongbaoEvent => {
   const { attributes, definition, issues } = check(stored, "read");
   if (definition === undefined || issues.length > 0) throw new EventValidationError(issues);
   let parsed = parseData(definition, attributes.data, "read");
@@ -133,5 +161,10 @@ export const decodeEvent = (stored: unknown): TongbaoEvent => {
   }
   if (parsed.issues.length > 0) throw new EventValidationError(parsed.issues);
   attributes.data = parsed.data;
-  return attributes as TongbaoEvent;
+  const event = attributes as TongbaoEvent;
+  const forged = subjectIssues(event, storedUnder);
+  if (forged.length > 0) throw new ImpersonationError(forged);
+  const broken = crossIssues(attributes, current);
+  if (broken.length > 0) throw new EventValidationError(broken);
+  return event;
 };

@@ -1,4 +1,4 @@
-import { cityId, token } from "@tongbao/events";
+import { cityId, METRO_ORIGIN, token } from "@tongbao/events";
 import { z } from "zod";
 
 /** Where a secret is kept: never in the repository, always in the environment or a file. */
@@ -43,7 +43,8 @@ export type SyncInterval = z.infer<typeof SyncInterval>;
 export const Durability = z.strictObject({ syncInterval: SyncInterval.default("always") });
 
 export const City = z.strictObject({
-  id: cityId,
+  // `metro` is Tongbao's own origin: a city of that name could speak as Tongbao.
+  id: cityId.refine((id) => id !== METRO_ORIGIN, `"${METRO_ORIGIN}" is reserved for Tongbao's own events`),
   name: z.string().min(1),
   districts: z.array(District).min(1, "must list at least one district"),
   delivery: Delivery,

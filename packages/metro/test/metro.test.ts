@@ -33,7 +33,7 @@ describe("metro definitions", () => {
         name: "m",
         timeZone: "Asia/Shanghai",
         acknowledgeWithinSeconds: 60,
-        cities: [city("a"), city("a")],
+        cities: [city("a"), city("a"), city("metro")],
       }),
     );
     const error = await loadMetro(file).catch((e: unknown) => e);
@@ -41,6 +41,8 @@ describe("metro definitions", () => {
     expect((error as Error).message).toMatch(/cities\.0\.delivery\.urls\.0: must be an http\(s\) URL/);
     expect((error as Error).message).toMatch(/cities\.1\.id: is used twice/);
     expect((error as Error).message).toMatch(/cities\.0\.districts\.0\.id: must start with "a-"/);
+    // A city called `metro` would publish as Tongbao itself.
+    expect((error as Error).message).toMatch(/cities\.2\.id: "metro" is reserved for Tongbao's own events/);
   });
 
   it("reads secrets from the environment or a file, and says which one is missing", async () => {

@@ -17,9 +17,14 @@ export type EventOverrides<T extends EventType> = Partial<Omit<EventInput, "data
 export const eventOf = <T extends EventType>(type: T, overrides: EventOverrides<T> = {}): EventInput => {
   const example = examples[type];
   const { data, ...attributes } = overrides;
+  // A district is its city's: its id starts with the city's (the risk decider holds to it).
+  const key =
+    type === "risk.changed"
+      ? `${attributes.origin ?? example.origin}-${uniqueKey("d")}`
+      : uniqueKey(type.replace(".", "-"));
   return {
     ...example,
-    subject: uniqueKey(type.replace(".", "-")),
+    subject: key,
     ...attributes,
     data: { ...example.data, ...data },
   };

@@ -2,10 +2,10 @@ import type { DeadLetter, StoredDeadLetter } from "@tongbao/bus";
 import { decodeEvent } from "@tongbao/events";
 
 /** The envelope of the message a dead letter holds; null when it is gone or unreadable. */
-const envelopeOf = (payload: string | null) => {
+const envelopeOf = (payload: string | null, subject: string) => {
   if (payload === null) return null;
   try {
-    const event = decodeEvent(JSON.parse(payload));
+    const event = decodeEvent(JSON.parse(payload), subject);
     return {
       id: event.id,
       type: event.type,
@@ -38,7 +38,7 @@ export const deadLetterView = ({ payload, ...letter }: StoredDeadLetter, withDat
   return {
     ...letter,
     directed,
-    event: envelopeOf(payload),
+    event: envelopeOf(payload, letter.subject),
     ...(data === undefined ? {} : { data }),
   };
 };

@@ -33,14 +33,15 @@ const page = async (city: City, query: string) => {
 
 describe("GET /v1/events", () => {
   it("filters by type, origin, key and time range, and pages with a cursor", async () => {
-    const district = uniqueKey("district");
+    const district = `hangzhou-${uniqueKey("d")}`;
     const days = ["2020-02-10", "2020-02-11", "2020-02-12", "2020-02-13", "2020-02-14"];
     for (const day of days) {
       await gateway.bus.publish(
         eventOf("risk.changed", { origin: "hangzhou", subject: district, time: `${day}T09:00:00+08:00` }),
       );
     }
-    await gateway.bus.publish(eventOf("risk.changed", { origin: "shaoxing", subject: district }));
+    // Only Hangzhou speaks of its district's risk; Shaoxing may ask for supplies under the same key.
+    await gateway.bus.publish(eventOf("supply.requested", { origin: "shaoxing", subject: district }));
     await gateway.bus.publish(eventOf("supply.requested", { origin: "hangzhou", subject: district }));
 
     const all = await page("suzhou", `type=risk.changed&origin=hangzhou&key=${district}`);
@@ -57,6 +58,8 @@ describe("GET /v1/events", () => {
 
     const types = await page("suzhou", `type=risk.changed,supply.requested&key=${district}`);
     expect(types.events).toHaveLength(7);
+    const shaoxing = await page("suzhou", `type=supply.requested&origin=shaoxing&key=${district}`);
+    expect(shaoxing.events.map((e) => e.origin)).toEqual(["shaoxing"]);
   });
 
   it("answers 400 naming every invalid parameter", async () => {

@@ -146,7 +146,7 @@ describe("POST /v1/events", () => {
   it("stores a batch and answers per event, in order", async () => {
     const batch = [
       asSent(eventOf("supply.requested")),
-      asSent(eventOf("risk.changed")),
+      asSent(eventOf("risk.changed", { origin: "shanghai" })),
       asSent(eventOf("supply.offered")),
     ];
     const response = await post("shanghai", batch, batchType);
@@ -182,7 +182,10 @@ describe("POST /v1/events", () => {
   });
 
   it("answers a repeated batch as stored before, and refuses one mixing broadcasts and directed messages", async () => {
-    const batch = [asSent(eventOf("supply.requested")), asSent(eventOf("risk.changed"))].map((e, i) => ({
+    const batch = [
+      asSent(eventOf("supply.requested")),
+      asSent(eventOf("risk.changed", { origin: "shanghai" })),
+    ].map((e, i) => ({
       ...e,
       id: `0190c3a0-0000-7000-8000-0000000b0${i}00`,
     }));

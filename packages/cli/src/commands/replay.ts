@@ -46,6 +46,7 @@ export const replayCommand = () =>
         let count = 0;
         let first: number | undefined;
         let last: number | undefined;
+        let refused = 0;
         try {
           for await (const replayed of bus.replay({
             ...query,
@@ -55,6 +56,11 @@ export const replayCommand = () =>
             ...(options.recordedUntil === undefined ? {} : { recordedUntil: options.recordedUntil }),
             ...(options.fromSeq === undefined ? {} : { fromSeq: options.fromSeq }),
             ...(options.toSeq === undefined ? {} : { toSeq: options.toSeq }),
+            // Left out, never shown: a forgery or an unreadable message, said on stderr.
+            onRefused: (r) => {
+              refused++;
+              out.note(`left out #${r.seq} (${r.subject}): ${r.reason}: ${r.error}`);
+            },
           })) {
             count++;
             first ??= replayed.seq;
@@ -81,9 +87,10 @@ export const replayCommand = () =>
           lastSeq: last ?? null,
           seconds: elapsed,
           eventsPerSecond: elapsed > 0 ? Math.round(count / elapsed) : 0,
+          refused,
           ...(options.out === undefined ? {} : { out: options.out }),
         };
-        const line = `replayed ${count} event(s)${first === undefined ? "" : ` (#${first}–#${last})`}${options.out === undefined ? "" : ` into ${options.out}`} in ${seconds(elapsed * 1000)} (${summary.eventsPerSecond}/s)`;
+        const line = `replayed ${count} event(s)${first === undefined ? "" : ` (#${first}–#${last})`}${options.out === undefined ? "" : ` into ${options.out}`} in ${seconds(elapsed * 1000)} (${summary.eventsPerSecond}/s)${refused === 0 ? "" : `; ${refused} left out`}`;
         if (file !== undefined) out.result(summary, () => line);
         else out.note(line);
         return ExitCode.ok;

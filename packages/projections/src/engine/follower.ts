@@ -1,4 +1,4 @@
-import type { Bus, Following } from "@tongbao/bus";
+import type { Bus, Following, RefusedOnRead } from "@tongbao/bus";
 import { ANY_AUDIENCE } from "@tongbao/events";
 import type { StreamName } from "../model.ts";
 import type { ModelRunner } from "./model-runner.ts";
@@ -10,6 +10,8 @@ export interface FollowerOptions {
   /** … or this long after the first unflushed event. */
   readonly flushEveryMs: number;
   readonly onError: (error: unknown) => void;
+  /** A stored message no model folds: unreadable, or a body that disagrees with its subject. */
+  readonly onRefused: (refused: RefusedOnRead) => void;
   /** Wait before following again after an error. */
   readonly retryMs?: number;
 }
@@ -94,7 +96,12 @@ export const startFollower = (
       stream,
       ...(stream === "direct" ? { audience: ANY_AUDIENCE } : {}),
       fromSeq: from,
-      undecodable: "skip",
+      onRefused: (refused) => {
+        options.onRefused(refused);
+        // Passed over all the same: the last stored message may be one no model folds.
+        lastSeen = Math.max(lastSeen, refused.seq);
+        if (lastSeen >= target) flushSoon();
+      },
     });
     // Stopped while the consumer was being made: the loop below ends at once.
     if (stopped) void closeFeed(following);

@@ -43,6 +43,9 @@ export interface ProjectorStatus {
   readonly caughtUp: boolean;
   readonly rebuilding: boolean;
   readonly models: ModelStatus[];
+  /** Stored messages no model folded since start: unreadable, or a body that disagrees with its
+   * subject (a forgery by a raw client). Each is logged with its sequence and reason. */
+  readonly refusedOnRead: number;
 }
 
 export interface Projector {
@@ -69,6 +72,7 @@ export const createProjector = (options: ProjectorOptions): Projector => {
   let followers: Follower[] = [];
   let caughtUp = false;
   let rebuilding = false;
+  let refusedOnRead = 0;
 
   let stopRequested = false;
 
@@ -84,6 +88,10 @@ export const createProjector = (options: ProjectorOptions): Projector => {
           batchSize: options.batchSize ?? 10_000,
           flushEveryMs: options.flushEveryMs ?? 200,
           onError: (error) => logger.error({ err: error, stream }, "read models fell behind; resuming"),
+          onRefused: (refused) => {
+            refusedOnRead += 1;
+            logger.error({ stream, ...refused }, "a stored message no read model folds");
+          },
         },
       ),
     );
@@ -122,6 +130,7 @@ export const createProjector = (options: ProjectorOptions): Projector => {
     status: () => ({
       caughtUp,
       rebuilding,
+      refusedOnRead,
       models: runners.map((r) => ({
         name: r.model.name,
         bucket: r.model.bucket,

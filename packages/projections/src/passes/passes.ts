@@ -1,8 +1,11 @@
+import { decideOn, passDecider } from "@tongbao/domain";
 import type { TongbaoEvent } from "@tongbao/events";
 import type { ReadModel } from "../model.ts";
 
 // 通行证互认: a pass issued by one city that checkpoints everywhere in the metro accept, until it
 // expires or its issuing city revokes it. Holder and plate stay out: a checkpoint needs neither.
+// The pass's decider says who may (at publish and here again): a revocation by another city, or a
+// second issue of the same id, stored by a raw client under its own name, changes nothing here.
 
 export interface Revocation {
   readonly at: string;
@@ -25,9 +28,16 @@ export interface PassState {
 type PassEvent = TongbaoEvent<"pass.issued" | "pass.revoked">;
 
 const evolve = (state: PassState | undefined, event: PassEvent): PassState | undefined => {
+  // Only actual events are folded here, so a pass that exists is an actual one.
+  const authority = { issuer: state?.issuedBy ?? null, revoked: state?.revocation !== undefined };
+  const decided = decideOn(
+    passDecider,
+    { state: authority, ...(state && { status: "actual" as const }) },
+    event,
+  );
+  if (!decided.accepted) return state;
   switch (event.type) {
     case "pass.issued": {
-      if (state?.issuedBy !== undefined) return state; // a pass id is issued once
       const { kind, validFrom, validUntil, validIn, conditions } = event.data;
       return {
         ...state,
@@ -41,7 +51,6 @@ const evolve = (state: PassState | undefined, event: PassEvent): PassState | und
       };
     }
     case "pass.revoked": {
-      if (state?.revocation !== undefined) return state; // the first revocation stands
       const revocation = { at: event.data.at, reason: event.data.reason, by: event.origin };
       return { ...(state ?? { passId: event.subject }), revocation };
     }
@@ -77,10 +86,6 @@ export interface PassCheck {
   readonly reason?: string;
 }
 
-/** Only the issuing city may revoke a pass; a revocation from any other city is not honoured. */
-const revocationOf = (pass: PassState) =>
-  pass.revocation !== undefined && pass.revocation.by === pass.issuedBy ? pass.revocation : undefined;
-
 /**
  * What a checkpoint in `city` should do with the pass at `atMs`: valid when validFrom ≤ at <
  * validUntil and not revoked at or before `at`.
@@ -93,7 +98,7 @@ export const checkPassAt = (
 ): PassCheck => {
   if (pass?.issuedBy === undefined || pass.validFrom === undefined || pass.validUntil === undefined)
     return { passId, status: "unknown" };
-  const revocation = revocationOf(pass);
+  const revocation = pass.revocation;
   const details = {
     passId,
     issuedBy: pass.issuedBy,

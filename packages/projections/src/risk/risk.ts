@@ -1,7 +1,8 @@
+import { decideOn, riskDecider } from "@tongbao/domain";
 import type { RiskLevel, TongbaoEvent } from "@tongbao/events";
 import type { Meta, ReadModel } from "../model.ts";
 
-// 分区分级: a district's risk level. The state keeps the district's recent changes in log order, so
+// 分区分级: a district's risk level, its own city's word (the risk decider). The state keeps the district's recent changes in log order, so
 // the level in force at any moment (a change published today may take effect tomorrow) is a lookup.
 
 export interface RiskChange {
@@ -24,6 +25,8 @@ export interface DistrictRisk {
 const KEPT_CHANGES = 20;
 
 const evolve = (state: DistrictRisk | undefined, event: TongbaoEvent<"risk.changed">, meta: Meta) => {
+  // Only the district's own city: another city's word, stored by a raw client, changes nothing.
+  if (!decideOn(riskDecider, { state: {} }, event).accepted) return state;
   switch (event.type) {
     case "risk.changed": {
       const { level, previousLevel, effectiveFrom, measures } = event.data;

@@ -40,7 +40,6 @@ export const registerReplay = (app: FastifyInstance, { bus, cities, limits }: Co
       ...(q.origin && { origins: [q.origin] }),
       ...(q.key && { key: q.key }),
       ...(q.status && { statuses: [q.status] }),
-      undecodable: "skip",
     });
     const events = [];
     let truncated = false;

@@ -89,7 +89,6 @@ export const registerHistory = (app: FastifyInstance, { bus, metro, limits }: Ga
       since: q.since,
       until: q.until,
       fromSeq: q.cursor === undefined ? undefined : decodeCursor(q.cursor, stream),
-      undecodable: "skip",
     };
     const replayed = q.directed ? directedFor(bus, request.city, query) : bus.replay(query);
     const events = [];
