@@ -79,7 +79,12 @@ const aggregateKey = (a: Aggregate) => `${a.decider.aggregate}/${a.key}`;
  * Decides every event in batch order against its aggregate as it would be once the earlier ones are
  * stored, and says which message carries each aggregate's expectation (its first).
  */
-const decideAll = async (conn: Connection, events: readonly TongbaoEvent[], context: DecisionContext) => {
+const decideAll = async (
+  conn: Connection,
+  events: readonly TongbaoEvent[],
+  context: DecisionContext,
+  deadlineMs: number,
+) => {
   const aggregates = new Map<string, Aggregate>();
   const aggregateOf = events.map((event) => {
     const decider = deciderFor(deciders, event.type);
@@ -90,7 +95,12 @@ const decideAll = async (conn: Connection, events: readonly TongbaoEvent[], cont
   });
   const histories = new Map<string, AggregateHistory>();
   await Promise.all(
-    [...aggregates].map(async ([key, a]) => histories.set(key, await readAggregate(conn, a.decider, a.key))),
+    // As patient as the commit: a fresh or electing stream answers its direct gets a moment later.
+    [...aggregates].map(async ([key, a]) => {
+      const what = `read ${a.decider.aggregate} ${a.key} for a batch`;
+      const read = () => readAggregate(conn, a.decider, a.key);
+      histories.set(key, await untilDeadline(what, deadlineMs, read));
+    }),
   );
   const sofar = new Map([...histories].map(([key, h]) => [key, h.events.map((s) => s.event)]));
   const stored = events.map((event, index) => {
@@ -150,7 +160,7 @@ export const publishBatch = async (
   checkOneStream(events);
   const stream = placeOf(conn, events[0]?.audience !== undefined).write;
   for (let round = 1; ; round++) {
-    const { stored, expectations } = await decideAll(conn, events, context);
+    const { stored, expectations } = await decideAll(conn, events, context, options.deadlineMs ?? 30_000);
     if (stored.every((copy) => copy !== undefined)) {
       return events.map((event, i) => publishedOf(event, stream, stored[i]?.seq ?? 0, true));
     }
