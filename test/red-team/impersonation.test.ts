@@ -3,14 +3,14 @@
 // every reader must judge by the subject: nothing is delivered, folded or shown, and operators see it.
 import type { Bus, RefusedOnRead } from "@tongbao/bus";
 import { createCityRelay, newWebhookSecret, startWebhookSink } from "@tongbao/city-relay";
-import { METRO_ORIGIN, subjectOfValidEvent } from "@tongbao/events";
+import { METRO_ORIGIN, prepareEvent, subjectOfValidEvent } from "@tongbao/events";
 import { type City, Metro } from "@tongbao/metro";
 import { createProjector, openReadModels } from "@tongbao/projections";
 import { createLogger } from "@tongbao/service-kit";
 import { eventOf, uniqueKey } from "@tongbao/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../topology/support.ts";
-import { forged, type SecuredServer, startSecured } from "./secured.ts";
+import { type SecuredServer, startSecured } from "./secured.ts";
 
 const CITIES = ["shanghai", "huzhou", "suzhou"] as const;
 const logger = createLogger("red-team-impersonation", "silent");
@@ -61,18 +61,20 @@ describe("impersonation over NATS: Huzhou's user speaks as Shanghai and as Tongb
 
     // The forgeries: complete, valid bodies, stored on subjects Huzhou may publish on.
     const bodies = [
-      forged({ ...eventOf("pass.revoked", { subject: passId, source: undefined }), origin: "shanghai" }),
-      forged({
+      prepareEvent({
+        ...eventOf("pass.revoked", { subject: passId, source: undefined }),
+        origin: "shanghai",
+      }),
+      prepareEvent({
         ...eventOf("risk.changed", { subject: "shanghai-centre", source: undefined }),
         origin: "shanghai",
         data: { level: "low-1", effectiveFrom: "2020-02-20T00:00:00+08:00", measures: [] },
       }),
-      forged({ ...eventOf("notice.overdue", { source: undefined }), origin: METRO_ORIGIN }),
+      prepareEvent({ ...eventOf("notice.overdue", { source: undefined }), origin: METRO_ORIGIN }),
     ];
-    const storedUnder = (body: (typeof bodies)[number]) =>
-      subjectOfValidEvent({ ...body, origin: "huzhou" }).replace(/^evt\.metro\./, "evt.huzhou.");
+    const storedUnder = (body: (typeof bodies)[number]) => subjectOfValidEvent({ ...body, origin: "huzhou" });
     for (const body of bodies) await huzhouRaw.js.publish(storedUnder(body), JSON.stringify(body));
-    const push = forged({ ...eventOf("person.pushed", { source: undefined }), origin: "shanghai" });
+    const push = prepareEvent({ ...eventOf("person.pushed", { source: undefined }), origin: "shanghai" });
     await huzhouRaw.js.publish(`dm.suzhou.huzhou.person.pushed.${push.subject}`, JSON.stringify(push));
 
     // Shanghai's and Suzhou's relays, each under its city's user, deliver to their webhooks.

@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { type Bus, connectBus, streamNamesOf } from "@tongbao/bus";
-import { type EventInput, prepareEvent, type TongbaoEvent } from "@tongbao/events";
 import { type NatsServer, startNats } from "@tongbao/testkit";
 import { usersOf } from "../../infra/nats/permissions.ts";
 import { renderAuthorization } from "../../infra/nats/render.ts";
@@ -51,9 +50,3 @@ export const startSecured = async (cities: readonly string[]): Promise<SecuredSe
     },
   };
 };
-
-/**
- * A complete, valid event body as `input` says (any origin at all), for a raw client to store under
- * whatever subject it may publish on.
- */
-export const forged = (input: EventInput & { origin: string }): TongbaoEvent => prepareEvent(input);

@@ -3,6 +3,7 @@ import type { AnyDecider } from "@tongbao/domain";
 import { aggregateSubject, decodeEvent, type TongbaoEvent } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { messagesOn } from "./direct-reads.ts";
+import { untilDeadline } from "./retry.ts";
 
 // Decisions about one aggregate are serialised by the stream itself: the publisher reads the
 // aggregate's events, its decider decides, and the append expects the aggregate's last sequence
@@ -48,11 +49,19 @@ export const placeOf = (conn: Connection, directed: boolean) =>
     ? { read: conn.streams.direct, write: conn.streams.outboxDirect }
     : { read: conn.streams.events, write: conn.streams.outbox };
 
-export const readAggregate = async (
+/**
+ * The aggregate's history, read as patiently as an append is stored: through a reconnect, a leader
+ * election, or a fresh stream whose direct gets have no responders for a moment.
+ */
+export const readAggregate = (
   conn: Connection,
   decider: AnyDecider,
   key: string,
-): Promise<AggregateHistory> => {
+  deadlineMs: number,
+): Promise<AggregateHistory> =>
+  untilDeadline(`read ${decider.aggregate} ${key}`, deadlineMs, () => readOnce(conn, decider, key));
+
+const readOnce = async (conn: Connection, decider: AnyDecider, key: string): Promise<AggregateHistory> => {
   const subject = aggregateSubject(decider.aggregate, key, decider.directed);
   const { read, write } = placeOf(conn, decider.directed);
   if (read === write) {

@@ -95,12 +95,9 @@ const decideAll = async (
   });
   const histories = new Map<string, AggregateHistory>();
   await Promise.all(
-    // As patient as the commit: a fresh or electing stream answers its direct gets a moment later.
-    [...aggregates].map(async ([key, a]) => {
-      const what = `read ${a.decider.aggregate} ${a.key} for a batch`;
-      const read = () => readAggregate(conn, a.decider, a.key);
-      histories.set(key, await untilDeadline(what, deadlineMs, read));
-    }),
+    [...aggregates].map(async ([key, a]) =>
+      histories.set(key, await readAggregate(conn, a.decider, a.key, deadlineMs)),
+    ),
   );
   const sofar = new Map([...histories].map(([key, h]) => [key, h.events.map((s) => s.event)]));
   const stored = events.map((event, index) => {

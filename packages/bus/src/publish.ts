@@ -106,12 +106,7 @@ export const createPublisher = (conn: Connection, context: DecisionContext) => {
   /** Reads the aggregate, lets its decider decide, and appends expecting nothing came in between. */
   const append = async (decider: AnyDecider, event: TongbaoEvent, options: PublishOptions) => {
     for (let round = 1; ; round++) {
-      // Read as patiently as a publish is stored: through a reconnect or a leader election.
-      const history = await untilDeadline(
-        () => `read ${decider.aggregate} ${event.subject} before ${event.type} ${event.id}`,
-        options.deadlineMs ?? 30_000,
-        () => readAggregate(conn, decider, event.subject),
-      );
+      const history = await readAggregate(conn, decider, event.subject, options.deadlineMs ?? 30_000);
       const copy = storedCopyOf(history, event);
       if (copy !== undefined) {
         const subject = subjectOfValidEvent(event);
