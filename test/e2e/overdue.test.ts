@@ -26,7 +26,7 @@ it("a city whose webhook is down makes the watchdog raise one notice.overdue; it
   const { id } = (await response.json()) as { id: string };
 
   const overdue = await waitFor("the watchdog's notice.overdue", async () => {
-    const r = await m.api("suzhou", `/v1/events?type=notice.overdue&key=${id}`);
+    const r = await m.api("suzhou", `/v1/events?type=notice.overdue&key=hangzhou_${id}`);
     const { events } = (await r.json()) as { events: { data: { unacknowledged: string[] } }[] };
     return events.length > 0 ? events : undefined;
   });
@@ -46,6 +46,6 @@ it("a city whose webhook is down makes the watchdog raise one notice.overdue; it
   expect(receipts.acknowledged.map((a) => a.city)).toContain("wuxi");
   expect(m.sink.received("wuxi").filter((n) => n.id === id)).toHaveLength(1);
   // Still one overdue notice: the recovery does not raise another.
-  const again = await m.api("suzhou", `/v1/events?type=notice.overdue&key=${id}`);
+  const again = await m.api("suzhou", `/v1/events?type=notice.overdue&key=hangzhou_${id}`);
   expect(((await again.json()) as { events: unknown[] }).events).toHaveLength(1);
 }, 120_000);

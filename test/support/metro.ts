@@ -126,7 +126,7 @@ export const startMetro = async (shape: MetroShape = {}): Promise<RunningMetro> 
     logDir: join(dir, "logs"),
     gatewayPort,
     opsPortOf,
-    env: { LOG_LEVEL: "info", ...shape.env },
+    env: { LOG_LEVEL: "info", TRACE_HISTORY_GRACE_SECONDS: "1", ...shape.env },
   });
   const bus = await connectBus({ servers: nats.url, name: "e2e-test" });
   return {

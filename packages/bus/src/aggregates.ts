@@ -21,14 +21,20 @@ export interface StoredEvent {
   readonly seq: number;
 }
 
+/** What an append to an aggregate expects: nothing stored on these subjects after `seq`. */
+export interface AggregateExpectation {
+  readonly subject: string;
+  readonly seq: number;
+}
+
 export interface AggregateHistory {
   /** Its events in log order: the metro's view, then what this connection stored not yet in it. */
   readonly events: readonly StoredEvent[];
-  /** Every subject of the aggregate, as one wildcard. */
-  readonly subject: string;
-  /** The stream this connection appends to, and the aggregate's last sequence there (0: none). */
-  readonly stream: string;
-  readonly lastSeq: number;
+  /**
+   * Every subject of the aggregate, as one wildcard, and its last sequence in the stream this
+   * connection appends to (0: none). Absent for a decider that reads only a few subjects others write.
+   */
+  readonly expectation?: AggregateExpectation;
 }
 
 /** A message a raw client stored that is no readable event acts on nothing: it is left out. */
@@ -56,21 +62,52 @@ export const placeOf = (conn: Connection, directed: boolean) =>
 export const readAggregate = (
   conn: Connection,
   decider: AnyDecider,
-  key: string,
+  event: TongbaoEvent,
   deadlineMs: number,
 ): Promise<AggregateHistory> =>
-  untilDeadline(`read ${decider.aggregate} ${key}`, deadlineMs, () => readOnce(conn, decider, key));
+  untilDeadline(`read ${decider.aggregate} ${event.subject}`, deadlineMs, () =>
+    decider.reads === undefined
+      ? readWhole(conn, decider, event.subject)
+      : readLast(conn, decider, decider.reads(event)),
+  );
 
-const readOnce = async (conn: Connection, decider: AnyDecider, key: string): Promise<AggregateHistory> => {
+const merged = (seen: StoredEvent[], own: StoredEvent[]) => {
+  const known = new Set(seen.map(keyOf));
+  return [...seen, ...own.filter((stored) => !known.has(keyOf(stored)))];
+};
+
+const readWhole = async (conn: Connection, decider: AnyDecider, key: string): Promise<AggregateHistory> => {
   const subject = aggregateSubject(decider.aggregate, key, decider.directed);
   const { read, write } = placeOf(conn, decider.directed);
   if (read === write) {
     const stored = await messagesOn(conn, read, subject);
-    return { events: eventsOf(stored, read), subject, stream: write, lastSeq: stored.at(-1)?.seq ?? 0 };
+    return { events: eventsOf(stored, read), expectation: { subject, seq: stored.at(-1)?.seq ?? 0 } };
   }
   const [metro, own] = await Promise.all([messagesOn(conn, read, subject), messagesOn(conn, write, subject)]);
-  const seen = eventsOf(metro, read);
-  const known = new Set(seen.map(keyOf));
-  const pending = eventsOf(own, write).filter((stored) => !known.has(keyOf(stored)));
-  return { events: [...seen, ...pending], subject, stream: write, lastSeq: own.at(-1)?.seq ?? 0 };
+  return {
+    events: merged(eventsOf(metro, read), eventsOf(own, write)),
+    expectation: { subject, seq: own.at(-1)?.seq ?? 0 },
+  };
+};
+
+/** The last event on each subject, by a direct get a city may make on what is addressed to it. */
+const readLast = async (
+  conn: Connection,
+  decider: AnyDecider,
+  subjects: readonly string[],
+): Promise<AggregateHistory> => {
+  const { read, write } = placeOf(conn, decider.directed);
+  const lastOn = async (stream: string) => {
+    const found = await Promise.all(
+      subjects.map((subject) => conn.jsm.direct.getMessage(stream, { last_by_subj: subject })),
+    );
+    return eventsOf(
+      found.filter((m) => m !== null).sort((a, b) => a.seq - b.seq),
+      stream,
+    );
+  };
+  if (subjects.length === 0) return { events: [] };
+  if (read === write) return { events: await lastOn(read) };
+  const [metro, own] = await Promise.all([lastOn(read), lastOn(write)]);
+  return { events: merged(metro, own) };
 };

@@ -7,7 +7,7 @@ import {
   type TongbaoEvent,
   type ValidationIssue,
 } from "@tongbao/events";
-import { type AggregateHistory, placeOf, readAggregate } from "./aggregates.ts";
+import { type AggregateExpectation, type AggregateHistory, placeOf, readAggregate } from "./aggregates.ts";
 import { type BatchMessage, MAX_ATOMIC_BATCH, publishAtomic } from "./atomic-batch.ts";
 import type { Connection } from "./connect.ts";
 import { messagesOn } from "./direct-reads.ts";
@@ -16,7 +16,6 @@ import { JetStreamCode, jetStreamCodeOf, toBusError } from "./nats-errors.ts";
 import {
   DECISION_ROUNDS,
   decide,
-  expectationOf,
   messageIdOf,
   type Published,
   pauseBeforeRound,
@@ -70,10 +69,13 @@ const checkOneStream = (events: readonly TongbaoEvent[]) => {
 
 interface Aggregate {
   readonly decider: AnyDecider;
-  readonly key: string;
+  /** The first event of the batch that acts on it: what the aggregate is read for. */
+  readonly event: TongbaoEvent;
 }
 
-const aggregateKey = (a: Aggregate) => `${a.decider.aggregate}/${a.key}`;
+/** Events decided from the same reads share a history; a decider that reads few subjects, per reads. */
+const aggregateKey = (decider: AnyDecider, event: TongbaoEvent) =>
+  `${decider.aggregate}/${event.subject}${decider.reads === undefined ? "" : `/${decider.reads(event).join(",")}`}`;
 
 /**
  * Decides every event in batch order against its aggregate as it would be once the earlier ones are
@@ -89,14 +91,14 @@ const decideAll = async (
   const aggregateOf = events.map((event) => {
     const decider = deciderFor(deciders, event.type);
     if (decider === undefined) return undefined;
-    const aggregate = { decider, key: event.subject };
-    aggregates.set(aggregateKey(aggregate), aggregate);
-    return aggregateKey(aggregate);
+    const key = aggregateKey(decider, event);
+    if (!aggregates.has(key)) aggregates.set(key, { decider, event });
+    return key;
   });
   const histories = new Map<string, AggregateHistory>();
   await Promise.all(
     [...aggregates].map(async ([key, a]) =>
-      histories.set(key, await readAggregate(conn, a.decider, a.key, deadlineMs)),
+      histories.set(key, await readAggregate(conn, a.decider, a.event, deadlineMs)),
     ),
   );
   const sofar = new Map([...histories].map(([key, h]) => [key, h.events.map((s) => s.event)]));
@@ -111,10 +113,9 @@ const decideAll = async (
     before.push(event);
     return undefined;
   });
-  const expectations = new Map<number, ReturnType<typeof expectationOf>>();
+  const expectations = new Map<number, AggregateExpectation>();
   for (const [key, history] of histories) {
-    const first = aggregateOf.indexOf(key);
-    expectations.set(first, expectationOf(history));
+    if (history.expectation !== undefined) expectations.set(aggregateOf.indexOf(key), history.expectation);
   }
   return { stored, expectations };
 };

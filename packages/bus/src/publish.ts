@@ -7,7 +7,7 @@ import {
   foldAggregate,
 } from "@tongbao/domain";
 import { type EventInput, prepareEvent, subjectOfValidEvent, type TongbaoEvent } from "@tongbao/events";
-import { type AggregateHistory, readAggregate } from "./aggregates.ts";
+import { type AggregateExpectation, type AggregateHistory, readAggregate } from "./aggregates.ts";
 import type { Connection } from "./connect.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
 import { refusalError } from "./refusals.ts";
@@ -18,7 +18,7 @@ export interface PublishOptions {
   readonly deadlineMs?: number;
   /**
    * Optimistic concurrency on the event's own subject: the sequence of its last event there (0: none).
-   * For events without an aggregate only: an aggregate's events are checked against the aggregate.
+   * Not for an aggregate whose decider reads its whole history: those are checked against the aggregate.
    */
   readonly expectedLastSubjectSequence?: number;
 }
@@ -39,23 +39,12 @@ export interface Published {
 export const messageIdOf = (event: Pick<TongbaoEvent, "origin" | "id">): string =>
   `${event.origin}:${event.id}`;
 
-/** What an append to an aggregate expects: nothing stored on these subjects after `seq`. */
-export interface AggregateExpectation {
-  readonly subject: string;
-  readonly seq: number;
-}
-
 /** Another append may land between reading an aggregate and appending to it; decide again. */
 export const DECISION_ROUNDS = 10;
 
 /** Before deciding again: a short pause that grows and varies, so that racing writers fall apart. */
 export const pauseBeforeRound = (round: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * round));
-
-export const expectationOf = (history: AggregateHistory): AggregateExpectation => ({
-  subject: history.subject,
-  seq: history.lastSeq,
-});
 
 /** The stored copy of an event in its aggregate's history: a retry of an append already made. */
 export const storedCopyOf = (history: AggregateHistory, event: TongbaoEvent) =>
@@ -106,7 +95,7 @@ export const createPublisher = (conn: Connection, context: DecisionContext) => {
   /** Reads the aggregate, lets its decider decide, and appends expecting nothing came in between. */
   const append = async (decider: AnyDecider, event: TongbaoEvent, options: PublishOptions) => {
     for (let round = 1; ; round++) {
-      const history = await readAggregate(conn, decider, event.subject, options.deadlineMs ?? 30_000);
+      const history = await readAggregate(conn, decider, event, options.deadlineMs ?? 30_000);
       const copy = storedCopyOf(history, event);
       if (copy !== undefined) {
         const subject = subjectOfValidEvent(event);
@@ -119,7 +108,7 @@ export const createPublisher = (conn: Connection, context: DecisionContext) => {
         context,
       );
       try {
-        return await store(event, options, expectationOf(history));
+        return await store(event, options, history.expectation);
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError) || round >= DECISION_ROUNDS) throw error;
         await pauseBeforeRound(round);
@@ -132,7 +121,8 @@ export const createPublisher = (conn: Connection, context: DecisionContext) => {
     const event = prepareEvent(input);
     const decider = deciderFor(deciders, event.type);
     if (decider === undefined) return store(event, options);
-    if (options.expectedLastSubjectSequence !== undefined) {
+    // A decider that reads only a few subjects sets no expectation of its own: the caller may.
+    if (options.expectedLastSubjectSequence !== undefined && decider.reads === undefined) {
       throw new TypeError(
         `${event.type} is checked against its ${decider.aggregate}: expectedLastSubjectSequence is for events without an aggregate`,
       );

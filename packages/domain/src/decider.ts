@@ -31,6 +31,12 @@ export const refused = (kind: RefusalKind, reason: string): Decision => ({
   refusal: { kind, reason },
 });
 
+/** The first of these refusals, or accepted when there is none: rules checked in the order given. */
+export const unlessRefused = (...refusals: readonly (Refusal | undefined)[]): Decision => {
+  const refusal = refusals.find((r) => r !== undefined);
+  return refusal === undefined ? accepted : { accepted: false, refusal };
+};
+
 /** What a decider may know of the metro: which cities and districts exist. */
 export interface MetroView {
   hasCity(city: string): boolean;
@@ -61,6 +67,13 @@ export interface Decider<S, T extends EventType = EventType> {
    * status of its first event, so a drill may speak of it as a drill (folds keep to actual events).
    */
   readonly standing?: true;
+  /**
+   * Where the decision comes from, when not the aggregate's whole history: the stored subjects whose
+   * last event it needs (none for a decider that judges the event against the metro alone). A directed
+   * aggregate is read so because a city may read only the directed messages addressed to it. Such an
+   * append carries no expectation: what it depends on is written by others, not by its publisher.
+   */
+  readonly reads?: (event: TongbaoEvent<T>) => readonly string[];
   readonly initial: S;
   decide(state: S, event: TongbaoEvent<T>, context: DecisionContext): Decision;
   /** Folds an event the decider accepted. */

@@ -16,10 +16,24 @@ export const cityId = z
   .string()
   .regex(CITY, "must be a city id: lower-case letters, digits and '-', starting with a letter, at most 40");
 
-/** An aggregate key or other id that ends up in a subject: a case id, a pass id, a district id. */
+// A UUID may hold twelve digits in its last group by chance: it is an id Tongbao made, not a number.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether a value that names something in a subject or a key looks like a phone or ID-card number. */
+export const looksPersonal = (value: string): boolean =>
+  LOOKS_LIKE_PHONE_OR_ID.test(value) && !UUID.test(value);
+
+/**
+ * An aggregate key or other id that ends up in a subject: a case id, a pass id, a district id. Subjects
+ * are listed, indexed and kept for years, so a phone or ID-card number is never one.
+ */
 export const token = z
   .string()
-  .regex(TOKEN, "must be 1-128 characters of A-Z, a-z, 0-9, '_' or '-' (no dots, spaces or wildcards)");
+  .regex(TOKEN, "must be 1-128 characters of A-Z, a-z, 0-9, '_' or '-' (no dots, spaces or wildcards)")
+  .refine((value) => !looksPersonal(value), {
+    message:
+      "looks like a phone or ID-card number (eleven or more digits in a row): an id must never be personal data",
+  });
 
 /** A pseudonymous reference to a person or holder: a keyed hash, never a name or a number. */
 export const pseudonym = z

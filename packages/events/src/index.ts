@@ -34,5 +34,6 @@ export {
   subjectOfValidEvent,
 } from "./subjects.ts";
 export { RiskLevel } from "./types/measures.ts";
+export { overdueKey } from "./types/overdue.ts";
 export { TongbaoEventSchema } from "./union.ts";
 export { decodeEvent, prepareEvent, validateEvent } from "./validate.ts";

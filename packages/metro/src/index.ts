@@ -5,5 +5,5 @@ export {
   syncIntervalOf,
   syncIntervalSetting,
 } from "./durability.ts";
-export { cityIds, cityOf, loadMetro, MetroDefinitionError, readSecret } from "./load.ts";
+export { cityIds, cityOf, loadMetro, MetroDefinitionError, metroViewOf, readSecret } from "./load.ts";
 export { City, Delivery, District, Durability, Metro, SecretRef, SyncInterval } from "./schema.ts";

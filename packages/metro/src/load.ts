@@ -45,3 +45,15 @@ export const readSecret = async (
 
 export const cityOf = (metro: Metro, id: string) => metro.cities.find((city) => city.id === id);
 export const cityIds = (metro: Metro): string[] => metro.cities.map((city) => city.id);
+
+/** Which cities and districts exist: what the deciders check every event against. */
+export const metroViewOf = (metro: Metro) => {
+  const cities = new Set(metro.cities.map((city) => city.id));
+  const districts = new Map(
+    metro.cities.flatMap((city) => city.districts.map((d) => [d.id, city.id] as const)),
+  );
+  return {
+    hasCity: (city: string) => cities.has(city),
+    cityOfDistrict: (district: string) => districts.get(district),
+  };
+};

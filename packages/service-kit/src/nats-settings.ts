@@ -1,4 +1,5 @@
 import type { BusMode, BusOptions, Credentials } from "@tongbao/bus";
+import { cityIds, type Metro, metroViewOf } from "@tongbao/metro";
 import { z } from "zod";
 
 /**
@@ -58,17 +59,15 @@ const modeOf = (config: NatsConfig, cities: readonly string[]): BusMode => {
 };
 
 /**
- * The bus's options from the settings above, under the service's connection name. `cities` (the
- * metro's) is what a hub sources from. The same service code runs in every mode.
+ * The bus's options from the settings above, under the service's connection name. The metro says
+ * what a hub sources from (its cities), and which cities and districts the deciders accept. The same
+ * service code runs in every mode.
  */
-export const natsOptionsOf = (
-  config: NatsConfig,
-  name: string,
-  cities: readonly string[] = [],
-): BusOptions => ({
+export const natsOptionsOf = (config: NatsConfig, name: string, metro?: Metro): BusOptions => ({
   servers: config.NATS_URL.split(",").map((url) => url.trim()),
   name,
   credentials: credentialsOf(config),
-  mode: modeOf(config, cities),
+  mode: modeOf(config, metro === undefined ? [] : cityIds(metro)),
+  ...(metro !== undefined && { metro: metroViewOf(metro) }),
   ...(config.NATS_TOPOLOGY === "off" && { topology: false as const }),
 });

@@ -26,6 +26,36 @@ export const eventOf = <T extends EventType>(type: T, overrides: EventOverrides<
     ...example,
     subject: key,
     ...attributes,
-    data: { ...example.data, ...data },
+    data: {
+      ...example.data,
+      ...ownPlace(type, attributes.origin as string | undefined),
+      ...targetPlace(type, data as Record<string, unknown> | undefined),
+      ...data,
+    },
   };
+};
+
+/** A directed message names districts of its target (the deciders hold to it): moved with it. */
+const targetPlace = (type: EventType, data: Record<string, unknown> | undefined) => {
+  const target = data?.targetCity;
+  if (typeof target !== "string" || target === (examples[type].data as { targetCity?: string }).targetCity)
+    return {};
+  if (type === "trace.requested" && data?.contacts === undefined)
+    return {
+      contacts: examples["trace.requested"].data.contacts.map((c) => ({
+        ...c,
+        district: `${target}-centre`,
+      })),
+    };
+  if (type === "person.pushed" && data?.district === undefined) return { district: `${target}-centre` };
+  return {};
+};
+
+/** A city sets measures for itself (the measure deciders hold to it): the example's place, moved. */
+const ownPlace = (type: EventType, origin: string | undefined) => {
+  if (origin === undefined || origin === examples[type].origin) return {};
+  if (type === "policy.changed") return { scope: { city: origin } };
+  if (type === "traffic.changed")
+    return { location: { city: origin, description: "a checkpoint of the city's own" } };
+  return {};
 };

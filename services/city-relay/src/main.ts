@@ -2,7 +2,7 @@
 // `CITIES=hangzhou,suzhou` (`CITIES=all`: every city of the metro) from the repository root.
 import { connectBus } from "@tongbao/bus";
 import { cityId } from "@tongbao/events";
-import { cityIds, cityOf, loadMetro, type Metro, readSecret } from "@tongbao/metro";
+import { cityOf, loadMetro, type Metro, readSecret } from "@tongbao/metro";
 import {
   createLogger,
   NatsSettings,
@@ -60,7 +60,7 @@ await runService(logger, async () => {
   // Relays in one process share its connection and event loop, and nothing else: each city keeps
   // its own durable consumers, concurrency and retries, so one city's dead endpoint holds up no other.
   const name = cities.length === 1 ? `${cities[0]?.id}-relay` : `relays-${cities.length}`;
-  const bus = await connectBus(natsOptionsOf(config, name, cityIds(metro)));
+  const bus = await connectBus(natsOptionsOf(config, name, metro));
   const registry = new Registry();
   registry.setDefaultLabels({ service: "city-relay" });
   const relays: CityRelay[] = [];

@@ -1,6 +1,6 @@
 // The console process: node services/console/src/main.ts (from the repository root).
 import { connectBus } from "@tongbao/bus";
-import { cityIds, loadMetro } from "@tongbao/metro";
+import { loadMetro } from "@tongbao/metro";
 import { openReadModels } from "@tongbao/projections";
 import { createLogger, natsOptionsOf, parseConfig, runService } from "@tongbao/service-kit";
 import { ConsoleConfig } from "./config.ts";
@@ -16,7 +16,7 @@ await runService(logger, async () => {
     file: config.CONSOLE_OPERATORS_FILE,
     ...(config.CONSOLE_OPERATORS && { json: config.CONSOLE_OPERATORS }),
   });
-  const bus = await connectBus(natsOptionsOf(config, "tongbao-console", cityIds(metro)));
+  const bus = await connectBus(natsOptionsOf(config, "tongbao-console", metro));
   try {
     const app = createConsole({
       bus,

@@ -1,6 +1,6 @@
 // The gateway process: config, logger, bus, read models, HTTP. Everything else is in createGateway.
 import { connectBus } from "@tongbao/bus";
-import { cityIds, loadMetro } from "@tongbao/metro";
+import { loadMetro } from "@tongbao/metro";
 import { openReadModels } from "@tongbao/projections";
 import { createLogger, natsOptionsOf, parseConfig, runService } from "@tongbao/service-kit";
 import { loadTokenHashes } from "./auth.ts";
@@ -13,7 +13,7 @@ await runService(logger, async () => {
   const config = parseConfig(GatewayConfig);
   const metro = await loadMetro(config.METRO);
   const tokens = await loadTokenHashes(metro);
-  const bus = await connectBus(natsOptionsOf(config, "tongbao-gateway", cityIds(metro)));
+  const bus = await connectBus(natsOptionsOf(config, "tongbao-gateway", metro));
   try {
     const readModels = await openReadModels(bus, metro);
     const app = createGateway({

@@ -15,7 +15,9 @@ describe("logging", () => {
     });
     await using gateway = await startGateway({ logger: pino({ level: "trace" }, sink) });
     const marker = "杭州市某某小区-5号楼";
-    const event = asSent(eventOf("policy.changed", { data: { summary: marker } }));
+    const event = asSent(
+      eventOf("policy.changed", { data: { summary: marker, scope: { city: "hangzhou" } } }),
+    );
     const post = (headers: Record<string, string>, payload: string) =>
       gateway.app.inject({ method: "POST", url: "/v1/events", headers, payload });
     const json = { "content-type": "application/json" };

@@ -2,7 +2,7 @@
 //   node services/projector/src/main.ts                 keep the read models current
 //   node services/projector/src/main.ts rebuild [name]  rebuild one read model (or all), print the figures, exit
 import { connectBus } from "@tongbao/bus";
-import { cityIds, loadMetro } from "@tongbao/metro";
+import { loadMetro } from "@tongbao/metro";
 import { createProjector } from "@tongbao/projections";
 import { createLogger, natsOptionsOf, parseConfig, runService, startOpsServer } from "@tongbao/service-kit";
 import { Config } from "./config.ts";
@@ -13,7 +13,7 @@ const logger = createLogger("projector");
 const connect = async () => {
   const config = parseConfig(Config);
   const metro = await loadMetro(config.METRO);
-  const bus = await connectBus(natsOptionsOf(config, "metro-projector", cityIds(metro)));
+  const bus = await connectBus(natsOptionsOf(config, "metro-projector", metro));
   const projector = createProjector({
     bus,
     logger,

@@ -1,6 +1,6 @@
 // The watchdog process: node services/watchdog/src/main.ts (from the repository root).
 import { connectBus } from "@tongbao/bus";
-import { cityIds, loadMetro } from "@tongbao/metro";
+import { loadMetro } from "@tongbao/metro";
 import {
   createLogger,
   NatsSettings,
@@ -18,6 +18,8 @@ const Config = z.object({
   ...NatsSettings,
   ...OpsSettings,
   METRO: z.string().min(1).default("infra/metros/yrd.json"),
+  /** How long after storing it a trace request already past due is judged: its answers follow it. */
+  TRACE_HISTORY_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
 });
 
 const config = parseConfig(Config);
@@ -25,7 +27,7 @@ const logger = createLogger("watchdog");
 
 await runService(logger, async () => {
   const metro = await loadMetro(config.METRO);
-  const bus = await connectBus(natsOptionsOf(config, "metro-watchdog", cityIds(metro)));
+  const bus = await connectBus(natsOptionsOf(config, "metro-watchdog", metro));
   // A start that fails half-way must not leave the connection open: the process would never exit.
   const ops = await startOpsServer({
     port: config.OPS_PORT,
@@ -35,7 +37,12 @@ await runService(logger, async () => {
     await bus.close();
     throw error;
   });
-  const watchdog = await createWatchdog({ bus, metro, logger }).catch(async (error: unknown) => {
+  const watchdog = await createWatchdog({
+    bus,
+    metro,
+    logger,
+    historyGraceMs: config.TRACE_HISTORY_GRACE_SECONDS * 1_000,
+  }).catch(async (error: unknown) => {
     await ops.close();
     await bus.close();
     throw error;

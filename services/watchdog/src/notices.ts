@@ -6,7 +6,7 @@ import {
   type ReceiptReport,
   type Subscription,
 } from "@tongbao/bus";
-import { METRO_ORIGIN, type TongbaoEvent } from "@tongbao/events";
+import { METRO_ORIGIN, overdueKey, type TongbaoEvent } from "@tongbao/events";
 import type { Logger } from "@tongbao/service-kit";
 import { lateBySeconds, notYet } from "./due.ts";
 import type { WatchedMetro } from "./metro.ts";
@@ -21,6 +21,8 @@ export interface WatchOptions {
   readonly maxAttempts: number;
   readonly maxAckPending: number;
   readonly ackWaitMs: number;
+  /** How long after storing it a trace request already past due is judged (traces.ts). */
+  readonly historyGraceMs?: number;
 }
 
 /**
@@ -53,25 +55,20 @@ export const watchNotices = (options: WatchOptions): Promise<Subscription> => {
       deadlineMs,
     );
     if (late.length === 0) return;
-    const raised = await raiseOnce(
-      bus,
-      {
-        type: "notice.overdue",
-        origin: METRO_ORIGIN,
-        subject: notice.id,
-        status: notice.status,
-        correlationid: notice.correlationid ?? notice.id,
-        causationid: notice.id,
-        data: {
-          notice: { eventId: notice.id, type: notice.type, origin: notice.origin, time: notice.time },
-          unacknowledged: late,
-          deadline: new Date(deadlineMs).toISOString(),
-          lateBySeconds: lateBySeconds(deadlineMs, now()),
-        },
+    const raised = await raiseOnce(bus, {
+      type: "notice.overdue",
+      origin: METRO_ORIGIN,
+      subject: overdueKey(notice.origin, notice.id),
+      status: notice.status,
+      correlationid: notice.correlationid ?? notice.id,
+      causationid: notice.id,
+      data: {
+        notice: { eventId: notice.id, type: notice.type, origin: notice.origin, time: notice.time },
+        unacknowledged: late,
+        deadline: new Date(deadlineMs).toISOString(),
+        lateBySeconds: lateBySeconds(deadlineMs, now()),
       },
-      (existing) => existing.type === "notice.overdue" && existing.data.notice.origin === notice.origin,
-      logger,
-    );
+    });
     if (raised) {
       logger?.info(
         { notice: notice.id, origin: notice.origin, type: notice.type, unacknowledged: late },

@@ -1,5 +1,6 @@
-import { type Bus, ConsumerServices, type Later, type Subscription } from "@tongbao/bus";
-import { ANY_AUDIENCE, METRO_ORIGIN, type TongbaoEvent } from "@tongbao/events";
+import { type Bus, ConsumerServices, type Delivery, type Later, type Subscription } from "@tongbao/bus";
+import { foldAggregate, traceDecider, unansweredContacts } from "@tongbao/domain";
+import { ANY_AUDIENCE, METRO_ORIGIN, overdueKey, type TongbaoEvent } from "@tongbao/events";
 import { lateBySeconds, notYet } from "./due.ts";
 import type { WatchOptions } from "./notices.ts";
 import { raiseOnce } from "./raise-once.ts";
@@ -7,27 +8,47 @@ import { raiseOnce } from "./raise-once.ts";
 type TraceRequested = TongbaoEvent<"trace.requested">;
 
 /**
- * Whether the target city answered by the due time. The latest answer usually settles it; only when
- * that one came late is the history read for an earlier answer in time.
+ * How long after it is stored a request already past its due time (a history loaded today, a city's
+ * backlog) is judged: its answers are usually stored right behind it.
  */
-const answeredInTime = async (bus: Bus, request: TraceRequested, dueMs: number): Promise<boolean> => {
-  const answer = { origin: request.data.targetCity, type: "trace.answered", key: request.subject };
-  const last = await bus.lastEvent({ ...answer, audience: request.origin });
-  if (last === null) return false;
-  if (last.recordedAt.getTime() <= dueMs) return true;
-  const earlier = bus.replay({
+export const HISTORY_GRACE_MS = 60_000;
+
+/** When the watchdog judges a request: at its due time, or a grace after a late-stored one. */
+const judgedAt = (request: TraceRequested, recordedAt: Date, graceMs: number): number => {
+  const dueMs = Date.parse(request.data.dueBy);
+  return recordedAt.getTime() > dueMs ? recordedAt.getTime() + graceMs : dueMs;
+};
+
+/**
+ * The contacts the target city did not answer in time. An answer counts when the stream stored it
+ * by the due time; for a request stored after its due time, when it says it was given by then
+ * (answeredAt) and was stored by the time the request is judged. Only answers the trace decider
+ * accepts count: from the target, to the requester, about contacts the request names.
+ */
+const unansweredInTime = async (
+  bus: Bus,
+  request: TraceRequested,
+  recordedAt: Date,
+  graceMs: number,
+): Promise<string[]> => {
+  const dueMs = Date.parse(request.data.dueBy);
+  const late = recordedAt.getTime() > dueMs;
+  const answers: TongbaoEvent[] = [];
+  for await (const { event, recordedAt: storedAt } of bus.replay({
     stream: "direct",
     audience: request.origin,
-    origins: [answer.origin],
-    types: [answer.type],
-    key: answer.key,
-    recordedUntil: new Date(dueMs + 1),
-  });
-  for await (const _ of earlier) {
-    await earlier.return(undefined);
-    return true;
+    origins: [request.data.targetCity],
+    types: ["trace.answered"],
+    key: request.subject,
+    recordedUntil: new Date(judgedAt(request, recordedAt, graceMs) + 1),
+  })) {
+    if (event.type !== "trace.answered" || event.status !== request.status) continue;
+    if (late && Date.parse(event.data.answeredAt) > dueMs) continue;
+    // Stored before the request: an answer to an earlier request of the same id, not to this one.
+    if (storedAt.getTime() < recordedAt.getTime()) continue;
+    answers.push(event);
   }
-  return false;
+  return unansweredContacts(foldAggregate(traceDecider, [request, ...answers]).state);
 };
 
 /**
@@ -37,35 +58,37 @@ const answeredInTime = async (bus: Bus, request: TraceRequested, dueMs: number):
 export const watchTraces = (options: WatchOptions): Promise<Subscription> => {
   const { bus, now, logger } = options;
 
-  const check = async (event: TongbaoEvent): Promise<Later | undefined> => {
+  const check = async (event: TongbaoEvent, delivery: Delivery): Promise<Later | undefined> => {
     if (event.type !== "trace.requested" || event.status === "test") return;
     const dueMs = Date.parse(event.data.dueBy);
-    const later = notYet(dueMs, now());
+    const graceMs = options.historyGraceMs ?? HISTORY_GRACE_MS;
+    const later = notYet(judgedAt(event, delivery.recordedAt, graceMs), now());
     if (later) return later;
-    if (await answeredInTime(bus, event, dueMs)) return;
+    const unanswered = await unansweredInTime(bus, event, delivery.recordedAt, graceMs);
+    if (unanswered.length === 0) return;
 
-    const raised = await raiseOnce(
-      bus,
-      {
-        type: "trace.overdue",
-        origin: METRO_ORIGIN,
-        subject: event.subject,
-        status: event.status,
-        correlationid: event.correlationid ?? event.id,
-        causationid: event.id,
-        data: {
-          requestingCity: event.origin,
-          targetCity: event.data.targetCity,
-          dueBy: event.data.dueBy,
-          lateBySeconds: lateBySeconds(dueMs, now()),
-        },
+    const raised = await raiseOnce(bus, {
+      type: "trace.overdue",
+      origin: METRO_ORIGIN,
+      subject: overdueKey(event.origin, event.data.targetCity, event.subject),
+      status: event.status,
+      correlationid: event.correlationid ?? event.id,
+      causationid: event.id,
+      data: {
+        requestingCity: event.origin,
+        targetCity: event.data.targetCity,
+        dueBy: event.data.dueBy,
+        lateBySeconds: lateBySeconds(dueMs, now()),
       },
-      (existing) => existing.type === "trace.overdue" && existing.data.requestingCity === event.origin,
-      logger,
-    );
+    });
     if (raised) {
       logger?.info(
-        { request: event.subject, requestingCity: event.origin, targetCity: event.data.targetCity },
+        {
+          request: event.subject,
+          requestingCity: event.origin,
+          targetCity: event.data.targetCity,
+          unanswered: unanswered.length,
+        },
         "trace request overdue",
       );
     }

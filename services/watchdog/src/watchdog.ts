@@ -10,6 +10,8 @@ export interface WatchdogOptions {
   readonly logger?: Logger;
   /** The clock deadlines are compared with (milliseconds since the epoch). */
   readonly now?: () => number;
+  /** How long after storing it a trace request already past due is judged (default a minute). */
+  readonly historyGraceMs?: number;
 }
 
 export interface Watchdog {
@@ -39,6 +41,7 @@ export const createWatchdog = async (options: WatchdogOptions): Promise<Watchdog
     maxAckPending: MAX_ACK_PENDING,
     ackWaitMs: ACK_WAIT_MS,
     logger: options.logger,
+    ...(options.historyGraceMs !== undefined && { historyGraceMs: options.historyGraceMs }),
   };
   // The metro's one dead-letter mover: what a consumer gave up on without recording it itself (a
   // handler that crashed or hung on every attempt) becomes a dead letter an operator can re-drive.

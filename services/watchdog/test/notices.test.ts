@@ -1,5 +1,5 @@
 import type { Bus } from "@tongbao/bus";
-import { METRO_ORIGIN } from "@tongbao/events";
+import { METRO_ORIGIN, overdueKey } from "@tongbao/events";
 import { eventOf } from "@tongbao/testkit";
 import { describe, expect, it } from "vitest";
 import {
@@ -22,7 +22,7 @@ describe("notice.overdue", () => {
     await acknowledge(h.bus, notice.id, "jiaxing");
 
     await waitUntilChecked(h.bus, NOTICES, notice.seq);
-    expect(await overdueEvents(h.bus, "notice.overdue", notice.id)).toEqual([]);
+    expect(await overdueEvents(h.bus, "notice.overdue", overdueKey("hangzhou", notice.id))).toEqual([]);
   });
 
   it("names the city that did not acknowledge, once, with the notice's status and ids", async () => {
@@ -31,12 +31,16 @@ describe("notice.overdue", () => {
     const notice = await h.bus.publish(published);
     await acknowledge(h.bus, notice.id, "shaoxing");
 
-    const { event, recordedAt } = await nextOverdue(h.bus, "notice.overdue", notice.id);
+    const { event, recordedAt } = await nextOverdue(
+      h.bus,
+      "notice.overdue",
+      overdueKey("hangzhou", notice.id),
+    );
     expect(event).toMatchObject({
       type: "notice.overdue",
       origin: METRO_ORIGIN,
       status: "actual",
-      subject: notice.id,
+      subject: `hangzhou_${notice.id}`,
       correlationid: notice.id,
       causationid: notice.id,
       data: {
@@ -51,18 +55,18 @@ describe("notice.overdue", () => {
     expect(deadline).toBeLessThanOrEqual(recordedAt.getTime());
 
     await waitUntilChecked(h.bus, NOTICES, notice.seq);
-    expect(await overdueEvents(h.bus, "notice.overdue", notice.id)).toHaveLength(1);
+    expect(await overdueEvents(h.bus, "notice.overdue", overdueKey("hangzhou", notice.id))).toHaveLength(1);
   });
 
   it("is raised once across a restart while waiting and a redelivery of everything", async () => {
     await using h = await startHarness();
     const notice = await h.bus.publish(eventOf("risk.changed", { origin: "hangzhou" }));
     await h.restart();
-    await nextOverdue(h.bus, "notice.overdue", notice.id);
+    await nextOverdue(h.bus, "notice.overdue", overdueKey("hangzhou", notice.id));
 
     await h.restart(() => forgetProgress(h.bus));
     await waitUntilChecked(h.bus, NOTICES, notice.seq);
-    const raised = await overdueEvents(h.bus, "notice.overdue", notice.id);
+    const raised = await overdueEvents(h.bus, "notice.overdue", overdueKey("hangzhou", notice.id));
     expect(raised).toHaveLength(1);
     expect(raised[0]?.event.data).toMatchObject({ unacknowledged: ["shaoxing", "jiaxing"] });
   });
@@ -73,14 +77,14 @@ describe("notice.overdue", () => {
     await acknowledge(h.bus, notice.id, "shaoxing");
     await acknowledge(h.bus, notice.id, "jiaxing", new Date(Date.now() + 60_000).toISOString());
 
-    const { event } = await nextOverdue(h.bus, "notice.overdue", notice.id);
+    const { event } = await nextOverdue(h.bus, "notice.overdue", overdueKey("hangzhou", notice.id));
     expect(event.data).toMatchObject({ unacknowledged: ["jiaxing"] });
   });
 
   it("is raised as an exercise for an exercise notice", async () => {
     await using h = await startHarness();
     const notice = await h.bus.publish(eventOf("risk.changed", { origin: "hangzhou", status: "exercise" }));
-    const { event } = await nextOverdue(h.bus, "notice.overdue", notice.id);
+    const { event } = await nextOverdue(h.bus, "notice.overdue", overdueKey("hangzhou", notice.id));
     expect(event.status).toBe("exercise");
   });
 
@@ -88,10 +92,10 @@ describe("notice.overdue", () => {
     await using h = await startHarness();
     const test = await h.bus.publish(eventOf("risk.changed", { origin: "hangzhou", status: "test" }));
     const real = await h.bus.publish(eventOf("risk.changed", { origin: "hangzhou" }));
-    const overdue = await nextOverdue(h.bus, "notice.overdue", real.id);
+    const overdue = await nextOverdue(h.bus, "notice.overdue", overdueKey("hangzhou", real.id));
 
     await waitUntilChecked(h.bus, NOTICES, overdue.seq);
-    expect(await overdueEvents(h.bus, "notice.overdue", test.id)).toEqual([]);
-    expect(await overdueEvents(h.bus, "notice.overdue", overdue.event.id)).toEqual([]);
+    expect(await overdueEvents(h.bus, "notice.overdue", overdueKey("hangzhou", test.id))).toEqual([]);
+    expect(await overdueEvents(h.bus, "notice.overdue", overdueKey("metro", overdue.event.id))).toEqual([]);
   });
 });

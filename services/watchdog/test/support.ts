@@ -26,7 +26,7 @@ export const startHarness = async (): Promise<Harness> => {
   const server = await startNats();
   const bus = await connectBus({ servers: server.url, name: "cities" });
   const watchdogBus = await connectBus({ servers: server.url, name: "watchdog" });
-  let watchdog = await createWatchdog({ bus: watchdogBus, metro });
+  let watchdog = await createWatchdog({ bus: watchdogBus, metro, historyGraceMs: 1_000 });
   return {
     server,
     bus,
@@ -36,7 +36,7 @@ export const startHarness = async (): Promise<Harness> => {
     restart: async (meanwhile) => {
       await watchdog.stop();
       await meanwhile?.();
-      watchdog = await createWatchdog({ bus: watchdogBus, metro });
+      watchdog = await createWatchdog({ bus: watchdogBus, metro, historyGraceMs: 1_000 });
     },
     [Symbol.asyncDispose]: async () => {
       await watchdog.stop().catch(() => undefined);

@@ -3,7 +3,7 @@
 // at debug), then the EVENTS stream and every log file are scanned.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { TongbaoEvent } from "@tongbao/events";
+import { overdueKey, type TongbaoEvent } from "@tongbao/events";
 import { uniqueKey } from "@tongbao/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenario } from "../../../infra/fixtures/load.ts";
@@ -129,8 +129,16 @@ describe("an end-to-end run with personal details in directed messages", () => {
       m.sink.received("shaoxing").some((n) => n.id === traceEventId),
     );
     await waitFor("the watchdog's notice.overdue and trace.overdue", async () => {
-      const overdue = await m.bus.lastEvent({ origin: "metro", type: "notice.overdue", key: noticeId });
-      const late = await m.bus.lastEvent({ origin: "metro", type: "trace.overdue", key: traceId });
+      const overdue = await m.bus.lastEvent({
+        origin: "metro",
+        type: "notice.overdue",
+        key: overdueKey("hangzhou", noticeId),
+      });
+      const late = await m.bus.lastEvent({
+        origin: "metro",
+        type: "trace.overdue",
+        key: overdueKey("hangzhou", "shaoxing", traceId),
+      });
       return overdue !== null && late !== null;
     });
   }, 180_000);

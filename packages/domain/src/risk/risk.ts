@@ -34,6 +34,7 @@ export const riskDecider: Decider<RiskAuthority, RiskType> = {
   types: ["risk.changed"],
   directed: false,
   initial: {},
+  reads: () => [],
   decide,
   evolve: (state) => state,
 };

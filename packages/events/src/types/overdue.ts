@@ -1,8 +1,19 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { defineEvent } from "../definition.ts";
 import { cityId, count, dateTime, token } from "../formats.ts";
 
 // Raised by Tongbao itself (origin "metro"), never by a city system.
+
+/**
+ * The key of an overdue event: what was late, named by every city it belongs to as well as its id,
+ * because ids are unique per city only — a city reusing another's id must not take its alarm's key.
+ * City ids hold no `_`, so the parts stay apart; a key too long for a subject token is hashed.
+ */
+export const overdueKey = (...parts: readonly string[]): string => {
+  const key = parts.join("_");
+  return key.length <= 128 ? key : `h_${createHash("sha256").update(key).digest("hex")}`;
+};
 
 export const noticeOverdue = defineEvent({
   type: "notice.overdue",

@@ -1,11 +1,17 @@
+import { decideOn, policyDecider, trafficDecider } from "@tongbao/domain";
 import type { DataOf, TongbaoEvent } from "@tongbao/events";
 import type { ReadModel } from "../model.ts";
 
 // 管控举措 and 交通联动: policies and traffic controls. A measure is its key (policy id, checkpoint or
 // line id) within its city; a later event with the same key is a new version of it, and
-// `data.revises` says whether it updates or cancels the event it names. Each version takes effect
-// at its own effectiveFrom, so the version in force at a moment is the last one (in log order)
-// already effective then: a correction published later wins over what it corrects.
+// `data.revises` says which earlier version it updates or cancels (the measure deciders require it,
+// here again: a version that breaks their rules, stored by a raw client, is left out).
+//
+// In force at a moment: of the versions already effective then, the one with the latest
+// effectiveFrom (of two equal, the later published), leaving out every version that a version
+// already effective then revises. So a late publication with an earlier effective time takes its
+// place in time and does not override a later-effective one; a correction replaces what it names
+// from its own effective time on — and entirely, when it is effective from before what it corrects.
 
 export type MeasureKind = "policy" | "traffic";
 export type PolicyDetails = Omit<DataOf<"policy.changed">, "revises">;
@@ -72,12 +78,25 @@ const versionOf = (event: MeasureEvent): MeasureVersion => {
   };
 };
 
-const evolve = (state: MeasureState | undefined, event: MeasureEvent): MeasureState => ({
-  kind: kindOf(event),
-  measureId: event.subject,
-  origin: event.origin,
-  versions: [...(state?.versions ?? []), versionOf(event)].slice(-KEPT_VERSIONS),
-});
+/** Whether the measure's decider accepts the event, given the versions kept (one city's). */
+const lawful = (state: MeasureState | undefined, event: MeasureEvent): boolean => {
+  const authority = {
+    state: state === undefined ? {} : { [state.origin]: state.versions.map((v) => v.eventId) },
+  };
+  return event.type === "policy.changed"
+    ? decideOn(policyDecider, authority, event).accepted
+    : decideOn(trafficDecider, authority, event).accepted;
+};
+
+const evolve = (state: MeasureState | undefined, event: MeasureEvent): MeasureState | undefined =>
+  lawful(state, event)
+    ? {
+        kind: kindOf(event),
+        measureId: event.subject,
+        origin: event.origin,
+        versions: [...(state?.versions ?? []), versionOf(event)].slice(-KEPT_VERSIONS),
+      }
+    : state;
 
 export const measuresModel: ReadModel<MeasureState, MeasureEvent> = {
   name: "measures",
@@ -89,9 +108,30 @@ export const measuresModel: ReadModel<MeasureState, MeasureEvent> = {
   evolve,
 };
 
+/** The versions `version` revises, one after another back to the first: oldest first. */
+const chainOf = (state: MeasureState, version: MeasureVersion): string[] => {
+  const chain: string[] = [];
+  for (let v: MeasureVersion | undefined = version; v?.revises !== undefined; ) {
+    const revises: string = v.revises;
+    if (chain.includes(revises)) break;
+    chain.unshift(revises);
+    v = state.versions.find((earlier) => earlier.eventId === revises);
+  }
+  return chain;
+};
+
 /** The measure as in force at `atMs`, or undefined when it is not (yet, or any more, or cancelled). */
 export const measureAt = (state: MeasureState, atMs: number): Measure | undefined => {
-  const effective = state.versions.filter((v) => Date.parse(v.effectiveFrom) <= atMs);
+  const started = state.versions
+    .map((version, published) => ({ version, published, from: Date.parse(version.effectiveFrom) }))
+    .filter(({ from }) => from <= atMs);
+  const revised = new Set(
+    started.flatMap(({ version }) => (version.revises === undefined ? [] : [version.revises])),
+  );
+  const effective = started
+    .filter(({ version }) => !revised.has(version.eventId))
+    .sort((a, b) => a.from - b.from || a.published - b.published)
+    .map(({ version }) => version);
   const current = effective.at(-1);
   if (current === undefined || current.cancelled) return undefined;
   if (current.effectiveUntil !== undefined && Date.parse(current.effectiveUntil) <= atMs) return undefined;
@@ -102,7 +142,7 @@ export const measureAt = (state: MeasureState, atMs: number): Measure | undefine
     eventId: current.eventId,
     effectiveFrom: current.effectiveFrom,
     ...(current.effectiveUntil === undefined ? {} : { effectiveUntil: current.effectiveUntil }),
-    supersedes: effective.slice(0, -1).map((v) => v.eventId),
+    supersedes: chainOf(state, current),
     details: current.details,
   };
 };

@@ -1,3 +1,4 @@
+import { decideOn, supplyDecider } from "@tongbao/domain";
 import type { TongbaoEvent } from "@tongbao/events";
 import type { ReadModel } from "../model.ts";
 
@@ -95,5 +96,6 @@ export const suppliesModel: ReadModel<SupplyEntry, SupplyEvent> = {
   statuses: "actual",
   keyOf: (event) => `${kindOf(event.type)}.${event.origin}.${event.subject}`,
   // A request, offer or dispatch is published once; a later event with the same key restates it.
-  evolve: (_state, event) => entryOf(event),
+  // Keyed by origin, so a value is one city's; the decider refuses a dispatch from elsewhere.
+  evolve: (state, event) => (decideOn(supplyDecider, { state: {} }, event).accepted ? entryOf(event) : state),
 };
