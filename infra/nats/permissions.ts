@@ -44,7 +44,6 @@ const DEAD_LETTER_MOVER = Consumers.deadLetterMover;
 const API = "$JS.API";
 const metroDurables = METRO_SERVICES.map((service) => Consumers.of(METRO_ORIGIN, service));
 const REPLIES = { allow: ["_INBOX.>"] };
-const KV_BUCKETS = [Buckets.handled];
 
 export const passwordEnvOf = (user: string) =>
   `NATS_PASSWORD_${user.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
@@ -98,15 +97,26 @@ const countTakeovers = (durables: readonly string[]) =>
     ]),
   );
 
-const keyValue = [
-  ...KV_BUCKETS.flatMap((bucket) => [
-    `$KV.${bucket}.>`,
-    `${API}.DIRECT.GET.KV_${bucket}.>`,
-    `${API}.STREAM.MSG.GET.KV_${bucket}`,
+/**
+ * The handled marks of one's own consumers (packages/bus handled.ts: `<consumer>.<origin>.<id>`):
+ * written and read by key, never another owner's — a city that could mark the watchdog's would
+ * silence its own overdue alarm. The KV client asks for the bucket's and the account's info.
+ */
+const handledMarks = (durables: readonly string[]) => [
+  ...durables.flatMap((durable) => [
+    `$KV.${Buckets.handled}.${durable}.>`,
+    `${API}.DIRECT.GET.KV_${Buckets.handled}.$KV.${Buckets.handled}.${durable}.>`,
   ]),
-  `${API}.STREAM.INFO.*`,
+  `${API}.STREAM.INFO.KV_${Buckets.handled}`,
   `${API}.INFO`,
 ];
+
+/**
+ * Streams whose info a city reads: the log's ends (replay, follow) and its copies' max age. Not the
+ * dead letters' and re-drives' of every city: their info lists every subject held (subjects_filter).
+ */
+const streamInfo = [`${API}.STREAM.INFO.*`];
+const othersCopies = [`${API}.STREAM.INFO.${Streams.deadLetters}`, `${API}.STREAM.INFO.${Streams.redrive}`];
 
 /** The redrive consumer of a subscription (packages/bus redrive.ts): re-driven dead letters come back. */
 const redrive = (durable: string) => [
@@ -136,13 +146,16 @@ export const cityPermissions = (
         `rcpt.*.*.${city}`,
         // A subscriber stores what it gave up on: dlq.<consumer>.<stream>.<seq>.
         ...durables(city).map((durable) => `dlq.${durable}.>`),
-        ...keyValue,
+        ...handledMarks(durables(city)),
+        ...streamInfo,
         `${API}.DIRECT.GET.${streams.events}`,
         `${API}.DIRECT.GET.${streams.events}.>`,
         // The leader's answer where a replica may lag (a replay's end, packages/bus replay-end.ts);
         // broadcasts are every city's to read. DIRECT's would not be: its gets are by subject only.
         `${API}.STREAM.MSG.GET.${streams.events}`,
-        `${API}.DIRECT.GET.${streams.receipts}.>`,
+        // Receipts of its own notices, and its own receipts: never who else received what directed.
+        `${API}.DIRECT.GET.${streams.receipts}.rcpt.${city}.>`,
+        `${API}.DIRECT.GET.${streams.receipts}.rcpt.*.*.${city}`,
         `${API}.DIRECT.GET.${streams.direct}.dm.${city}.>`,
         ...readOutbox(streams),
         ...consume(streams.events),
@@ -155,6 +168,7 @@ export const cityPermissions = (
       ],
       deny: [
         ...othersDurables([streams.events, streams.direct], [...others.flatMap(durables), ...metroDurables]),
+        ...othersCopies,
       ],
     },
     subscribe: REPLIES,
@@ -337,7 +351,7 @@ export const servicePermissions = (streams: StreamNames, cities: readonly string
       publish: {
         allow: allowOnce([
           `evt.${METRO_ORIGIN}.>`,
-          ...kvWrite(Buckets.handled),
+          ...handledMarks(metroDurables),
           ...readLog(streams),
           ...readReceipts(streams),
           ...readOutbox(streams),

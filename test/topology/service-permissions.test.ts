@@ -272,7 +272,9 @@ describe("metro services under their own generated NATS users", () => {
       "notice.overdue for the pass",
       async () => {
         const r = await api("hangzhou", "/v1/events?type=notice.overdue");
-        return r.body.events?.some((e: { subject: string }) => e.subject === state.pass.id) === true;
+        return (
+          r.body.events?.some((e: { subject: string }) => e.subject === `hangzhou_${state.pass.id}`) === true
+        );
       },
       SETTLE_MS,
     );

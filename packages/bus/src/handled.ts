@@ -17,7 +17,9 @@ const MARK = new Uint8Array([49]);
 export const createHandledLog = (conn: Connection): HandledLog => {
   let bucket: Promise<KV> | undefined;
   const kv = () => {
-    bucket ??= new Kvm(conn.js).open(Buckets.handled);
+    // Read by direct gets, which name the key in the subject: NATS then lets each consumer's owner
+    // read its own marks only (a stream message get names it in the body, out of a permission's reach).
+    bucket ??= new Kvm(conn.js).open(Buckets.handled, { allow_direct: true });
     return bucket;
   };
   return {

@@ -16,7 +16,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export const createTakeoverLog = (conn: Connection): TakeoverLog => {
-  const bucket = new Kvm(conn.js).open(Buckets.takeovers);
+  const bucket = new Kvm(conn.js).open(Buckets.takeovers, { allow_direct: true });
   return {
     count: async (consumer, ackFloor) => {
       const kv = await bucket;
