@@ -5,7 +5,7 @@ import type { Connection } from "./connect.ts";
 import { type DeadLetter, DeadLetterReason } from "./dead-letters.ts";
 import { PermissionDeniedError } from "./errors.ts";
 import { toBusError } from "./nats-errors.ts";
-import { redrivenAt, redriveOne } from "./redrive.ts";
+import { originalMessage, placeOfDeadLetter, redrivenAt, redriveOne } from "./redrive.ts";
 import { Streams } from "./topology/names.ts";
 
 /** A dead letter as an operator sees it: where it is in DEADLETTER, and whether it was re-driven. */
@@ -54,12 +54,31 @@ const checkFilter = (filter: DeadLetterFilter & { dlqSeq?: number }) => {
     throw new TypeError("dlqSeq must be a positive whole number (a DEADLETTER sequence)");
 };
 
-const letterOf = (m: Pick<StoredMsg, "seq" | "json">): StoredDeadLetter | undefined => {
+/**
+ * A dead letter as stored, judged by its subject: `dlq.<consumer>.<stream>.<seq>` says whose it is and
+ * which message it stands for (NATS lets each consumer's owner write under its own name only); the
+ * body's own claims to those are ignored. Undefined for what Tongbao did not write.
+ */
+const letterOf = (m: Pick<StoredMsg, "seq" | "json" | "subject">): StoredDeadLetter | undefined => {
+  const place = placeOfDeadLetter(m.subject);
+  if (place === undefined) return undefined;
   try {
-    return { ...m.json<DeadLetter>(), dlqSeq: m.seq };
+    const body = m.json<DeadLetter>();
+    if (!reasons.has(body.reason)) return undefined;
+    return { ...body, ...place, dlqSeq: m.seq };
   } catch {
     return undefined; // not written by Tongbao: nothing an operator could re-drive
   }
+};
+
+/**
+ * The letter with its message as the stream holds it — the original, or for a re-driven copy the
+ * original it was made from — never as the letter's writer said: the payload re-driven and shown
+ * is what was stored, under the subject it was stored under. Gone (expired) means no payload.
+ */
+const withOriginal = async (conn: Connection, letter: StoredDeadLetter): Promise<StoredDeadLetter> => {
+  const original = await originalMessage(conn, letter.stream, letter.seq);
+  return { ...letter, subject: original?.subject ?? letter.subject, payload: original?.payload ?? null };
 };
 
 /** Every dead letter of one consumer (or all), oldest first, keeping only the newest `limit`. */
@@ -97,7 +116,8 @@ const readLetters = async (
   }
 };
 
-const withRedriven = async (conn: Connection, letter: StoredDeadLetter): Promise<StoredDeadLetter> => {
+const withRedriven = async (conn: Connection, stored: StoredDeadLetter): Promise<StoredDeadLetter> => {
+  const letter = await withOriginal(conn, stored);
   const at = await redrivenAt(conn, letter);
   return at === undefined ? letter : { ...letter, redriven: { at } };
 };
@@ -127,7 +147,8 @@ export const createDeadLetterAdmin = (conn: Connection): DeadLetterAdmin => {
       const letter = await show(selector.dlqSeq);
       return letter !== null && matches(letter) ? [letter] : [];
     }
-    return readLetters(conn, selector.consumer, matches, Number.POSITIVE_INFINITY);
+    const letters = await readLetters(conn, selector.consumer, matches, Number.POSITIVE_INFINITY);
+    return Promise.all(letters.map((letter) => withOriginal(conn, letter)));
   };
 
   return {

@@ -1,11 +1,12 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import { type MsgHdrs, headers as natsHeaders } from "@nats-io/transport-node";
+import { METRO_ORIGIN } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import type { DeadLetter } from "./dead-letters.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
-import { ttlUntil } from "./retention.ts";
+import { expiryOf, ttlUntil } from "./retention.ts";
 import { untilDeadline } from "./retry.ts";
-import { Streams } from "./topology/names.ts";
+import { ConsumerServices, Streams } from "./topology/names.ts";
 
 // Where a re-driven message came from, carried in headers so that the handler sees the original
 // delivery (its deadlines run from when the original was stored, not from the re-drive).
@@ -26,27 +27,50 @@ interface Original {
   readonly recordedAtMs?: number;
 }
 
-/** The first delivery's coordinates: a dead letter of a re-driven message points back through it. */
-const originalOf = async (conn: Connection, letter: DeadLetter): Promise<Original> => {
-  if (letter.stream === Streams.redrive) {
-    const copy = await conn.jsm.streams.getMessage(Streams.redrive, { seq: letter.seq }).catch(() => null);
-    const recordedAt = Number(copy?.header.get(ORIGINAL_RECORDED_AT));
-    if (copy?.header.has(ORIGINAL_STREAM)) {
-      return {
-        stream: copy.header.get(ORIGINAL_STREAM),
-        seq: Number(copy.header.get(ORIGINAL_SEQ)),
-        subject: copy.header.get(ORIGINAL_SUBJECT),
-        ...(Number.isFinite(recordedAt) && recordedAt > 0 ? { recordedAtMs: recordedAt } : {}),
-      };
-    }
+/** Where a dead letter's subject says its message is: `dlq.<consumer>.<stream>.<seq>`. */
+export const placeOfDeadLetter = (
+  subject: string,
+): { consumer: string; stream: string; seq: number } | undefined => {
+  const [space, consumer, stream, seq, ...rest] = subject.split(".");
+  const n = Number(seq);
+  if (space !== "dlq" || consumer === undefined || stream === undefined || rest.length > 0) return undefined;
+  return Number.isSafeInteger(n) && n > 0 ? { consumer, stream, seq: n } : undefined;
+};
+
+/** The message a dead letter stands for, as its stream holds it; a re-driven copy's original. */
+export const originalMessage = async (
+  conn: Connection,
+  stream: string,
+  seq: number,
+): Promise<(Original & { payload: string }) | undefined> => {
+  const stored = await conn.jsm.streams.getMessage(stream, { seq }).catch(() => null);
+  if (stored === null) return undefined;
+  // Only the console writes re-drives (rdv.>): its headers say where the copy came from.
+  if (stream === Streams.redrive && stored.header?.has(ORIGINAL_STREAM)) {
+    return originalMessage(conn, stored.header.get(ORIGINAL_STREAM), Number(stored.header.get(ORIGINAL_SEQ)));
   }
-  const stored = await conn.jsm.streams.getMessage(letter.stream, { seq: letter.seq }).catch(() => null);
   return {
-    stream: letter.stream,
-    seq: letter.seq,
-    subject: letter.subject,
-    ...(stored === null ? {} : { recordedAtMs: stored.time.getTime() }),
+    stream,
+    seq,
+    subject: stored.subject,
+    recordedAtMs: stored.time.getTime(),
+    payload: stored.string(),
   };
+};
+
+/** The consumer's owner, from its name `<owner>-<service>`; undefined for a name Tongbao does not make. */
+const ownerOf = (consumer: string): string | undefined => {
+  const service = Object.values(ConsumerServices)
+    .sort((a, b) => b.length - a.length)
+    .find((s) => consumer.endsWith(`-${s}`));
+  return service === undefined ? undefined : consumer.slice(0, -service.length - 1);
+};
+
+/** A directed message goes back only to its target's consumers (or the metro's). */
+const mayReceive = (consumer: string, subject: string): boolean => {
+  if (!subject.startsWith("dm.")) return true;
+  const owner = ownerOf(consumer);
+  return owner === METRO_ORIGIN || owner === subject.split(".")[1];
 };
 
 /**
@@ -54,19 +78,20 @@ const originalOf = async (conn: Connection, letter: DeadLetter): Promise<Origina
  * empty (expected last subject sequence 0). False when it was re-driven before or has no payload.
  */
 export const redriveOne = async (conn: Connection, letter: DeadLetter): Promise<boolean> => {
-  if (letter.payload === null) return false;
+  const original = await originalMessage(conn, letter.stream, letter.seq);
+  if (original === undefined || !mayReceive(letter.consumer, original.subject)) return false;
   const subject = redriveSubject(letter.consumer, letter.stream, letter.seq);
-  const original = await originalOf(conn, letter);
   const h = natsHeaders();
   h.set(ORIGINAL_STREAM, original.stream);
   h.set(ORIGINAL_SEQ, String(original.seq));
   h.set(ORIGINAL_SUBJECT, original.subject);
   if (original.recordedAtMs !== undefined) h.set(ORIGINAL_RECORDED_AT, String(original.recordedAtMs));
   try {
-    // The copy goes when its original does (a directed message's personal data).
-    const expiresAt = letter.expiresAt ?? null;
+    // The copy goes when its original does (a directed message's personal data), by the stream's
+    // clock for the original, not by what the letter says.
+    const expiresAt = await expiryOf(conn, original.stream, original.recordedAtMs ?? Date.now());
     const ack = await untilDeadline(`re-drive ${subject}`, 30_000, (timeout) =>
-      conn.js.publish(subject, letter.payload as string, {
+      conn.js.publish(subject, original.payload, {
         timeout,
         headers: h,
         msgID: subject,

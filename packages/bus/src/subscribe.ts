@@ -6,6 +6,7 @@ import {
   filterSubject,
   ImpersonationError,
   isToken,
+  METRO_ORIGIN,
   type SubjectFilter,
   type TongbaoEvent,
 } from "@tongbao/events";
@@ -172,6 +173,17 @@ export const subscribe = async (
       const reason =
         error instanceof ImpersonationError ? DeadLetterReason.impersonation : DeadLetterReason.undecodable;
       return deadLetter(m, reason, error, 1);
+    }
+    // A directed message is its target's alone: a re-driven copy comes past the stream's filter.
+    if (event.audience !== undefined && options.city !== METRO_ORIGIN && event.audience !== options.city) {
+      const error = new ImpersonationError([
+        {
+          path: "audience",
+          message: `is ${event.audience}: the message is not ${options.city}'s to receive`,
+        },
+      ]);
+      failed(m.seq, 1, error);
+      return deadLetter(m, DeadLetterReason.impersonation, error, 1);
     }
     if (
       (options.skipOwn && event.origin === options.city) ||

@@ -33,7 +33,9 @@ const history = (): EventInput[] =>
   Array.from({ length: EVENTS }, (_, i) => {
     const type = TYPES[i % TYPES.length] as EventType;
     const example = eventOf(type);
-    return { ...example, subject: `${example.subject.split("-")[0]}-K${(i * 7) % 400}` };
+    // A measure's later versions must name what they revise: each measure here has one version.
+    const measure = type === "policy.changed" || type === "traffic.changed";
+    return { ...example, subject: `${example.subject.split("-")[0]}-K${measure ? i : (i * 7) % 400}` };
   });
 
 /** Every value of every read model, by bucket and key. */

@@ -52,13 +52,9 @@ it(`relays killed -9 at a third of ${NOTICES} notices to ${CITIES - 1} cities ke
     const opsPort = files.opsPortOf("relays");
     const relays = await procs.startReady("relays", script, env, opsPort);
 
-    // Each aggregate (a district's policy) gets its notices one after another, interleaved with the others.
+    // Each aggregate (a district's risk level) gets its notices one after another, interleaved with the others.
     const inputs = Array.from({ length: NOTICES }, (_, i) =>
-      eventOf("policy.changed", {
-        origin: from,
-        subject: `district-${i % AGGREGATES}`,
-        data: { scope: { city: from } },
-      }),
+      eventOf("risk.changed", { origin: from, subject: `${from}-district-${i % AGGREGATES}` }),
     );
     const stored = new Map<string, { id: string; seq: number }[]>();
     const publishing = (async () => {

@@ -37,12 +37,8 @@ export const measureStandbyTakeover = async (): Promise<StandbyTakeover> => {
     let publishing = true;
     const publisher = (async () => {
       for (let i = 0; publishing; i++) {
-        const aggregate = `district-${i % AGGREGATES}`;
-        const event = eventOf("policy.changed", {
-          origin: from,
-          subject: aggregate,
-          data: { scope: { city: from } },
-        });
+        const aggregate = `${from}-district-${i % AGGREGATES}`;
+        const event = eventOf("risk.changed", { origin: from, subject: aggregate });
         const { id, seq } = await bus.publish(event);
         stored.push({ id, seq, aggregate });
         await sleep(1_000 / RATE);
