@@ -19,7 +19,7 @@ const tokens = Object.fromEntries(CITIES.map((c) => [c, `token-of-${c}-${uniqueK
 >;
 
 let base = "";
-const closing: (() => Promise<unknown>)[] = [];
+const closing: (() => PromiseLike<unknown>)[] = [];
 beforeAll(async () => {
   const nats = await startNats();
   // The gateway's bus knows the metro, as services/gateway/src/main.ts gives it.
@@ -42,7 +42,7 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
-  for (const close of closing) await close().catch(() => undefined);
+  for (const close of closing) await Promise.resolve(close()).catch(() => undefined);
 });
 
 /** POSTs an event as `city` over HTTP; the gateway sets the origin from the token. */
