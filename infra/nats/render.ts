@@ -76,21 +76,34 @@ export const renderSingle = (metro: Metro) =>
     renderAuthorization(usersOf(cities(metro), cities(metro), streamNamesOf({ kind: "single" }), true)),
   ].join("\n");
 
+/** The environment variable holding a route's URL, with the route password in it. */
+export const routeUrlEnvOf = (host: string) => `NATS_ROUTE_${host.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+
+/**
+ * A cluster block whose routes authenticate: a node accepts a route only with the route user's
+ * password (NATS_ROUTE_PASSWORD), and dials each peer with a URL that carries it — from the
+ * environment, since a config value cannot embed one (e.g. NATS_ROUTE_HUB_1 =
+ * nats-route://route:<password>@hub-1:6222).
+ */
+export const renderCluster = (name: string, hosts: readonly string[]) =>
+  [
+    "cluster {",
+    `  name: ${q(name)}`,
+    "  listen: 0.0.0.0:6222",
+    `  authorization { user: "route", password: $NATS_ROUTE_PASSWORD }`,
+    // Environment references stay unquoted: a quoted one would be taken literally.
+    `  routes: [\n${hosts.map((host) => `    $${routeUrlEnvOf(host)}`).join(",\n")}\n  ]`,
+    "  # TLS between the nodes: tls { cert_file, key_file, ca_file, verify: true }",
+    "}",
+  ].join("\n");
+
 /** One file for the three nodes: each node sets NATS_SERVER_NAME; routes name the nodes' hosts. */
 export const renderClusterNode = (metro: Metro, hosts: readonly string[] = ["nats-1", "nats-2", "nats-3"]) =>
   [
     header(metro, "A node of the 3-node cluster (R3 streams: start the bus with topology { replicas: 3 })."),
     common("$NATS_SERVER_NAME"),
     jetstream(metro),
-    "cluster {",
-    '  name: "tongbao"',
-    "  listen: 0.0.0.0:6222",
-    `  routes: ${list(
-      hosts.map((host) => `nats-route://${host}:6222`),
-      "  ",
-    )}`,
-    "  # TLS between the nodes: tls { cert_file, key_file, ca_file, verify: true }",
-    "}",
+    renderCluster("tongbao", hosts),
     TLS_CLIENTS,
     renderAuthorization(usersOf(cities(metro), cities(metro), streamNamesOf({ kind: "single" }), true)),
   ].join("\n");
@@ -116,14 +129,7 @@ export const renderHubNode = (metro: Metro, hosts: readonly string[] = ["hub-1",
     header(metro, `A node of the hub cluster: JetStream domain "${HUB_DOMAIN}", one leaf link per city.`),
     common("$NATS_SERVER_NAME"),
     jetstream(metro, HUB_DOMAIN),
-    "cluster {",
-    '  name: "hub"',
-    "  listen: 0.0.0.0:6222",
-    `  routes: ${list(
-      hosts.map((host) => `nats-route://${host}:6222`),
-      "  ",
-    )}`,
-    "}",
+    renderCluster("hub", hosts),
     "leafnodes {",
     "  listen: 0.0.0.0:7422",
     "  # TLS for the cities' leaf links: tls { cert_file, key_file, ca_file, verify: true }",

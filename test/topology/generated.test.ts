@@ -38,8 +38,10 @@ describe("the NATS configurations generated from the demo metro", () => {
         NATS_SERVER_NAME: "node-1",
         NATS_HUB_LEAF_URL: "nats-leaf://a:b@hub:7422",
       };
-      for (const [, variable] of text.matchAll(/\$(NATS_PASSWORD_[A-Z0-9_]+)/g))
+      for (const [, variable] of text.matchAll(/\$(NATS_PASSWORD_[A-Z0-9_]+|NATS_ROUTE_PASSWORD)/g))
         env[variable as string] = "pwDemo";
+      for (const [, variable] of text.matchAll(/\$(NATS_ROUTE_(?!PASSWORD)[A-Z0-9_]+)/g))
+        env[variable as string] = `nats-route://route:pwDemo@${(variable as string).toLowerCase()}:6222`;
       const { stdout, stderr } = await run(binary, ["-t", "-c", join(dir, name)], {
         env: { ...process.env, ...env },
       });

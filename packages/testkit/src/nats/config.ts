@@ -5,6 +5,8 @@ export interface ClusterRoutes {
   readonly port: number;
   /** Cluster ports of every node, this one included (nats-server ignores the route to itself). */
   readonly routePorts: readonly number[];
+  /** Routes authenticate as in production (infra/nats/render.ts): this password, user "route". */
+  readonly routePassword: string;
 }
 
 export interface ServerConfig {
@@ -30,8 +32,12 @@ function jetstreamBlock(config: ServerConfig): string {
 }
 
 function clusterBlock(cluster: ClusterRoutes): string {
-  const routes = cluster.routePorts.map((port) => quote(`nats-route://127.0.0.1:${port}`)).join(", ");
-  return `cluster { name: ${quote(cluster.name)}, listen: "127.0.0.1:${cluster.port}", routes: [${routes}] }`;
+  const login = `route:${cluster.routePassword}`;
+  const routes = cluster.routePorts
+    .map((port) => quote(`nats-route://${login}@127.0.0.1:${port}`))
+    .join(", ");
+  const auth = `authorization { user: "route", password: ${quote(cluster.routePassword)} }`;
+  return `cluster { name: ${quote(cluster.name)}, listen: "127.0.0.1:${cluster.port}", ${auth}, routes: [${routes}] }`;
 }
 
 export function renderConfig(config: ServerConfig): string {

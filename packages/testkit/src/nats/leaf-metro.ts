@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -68,6 +69,7 @@ async function startLeafMetroOnce(options: StartLeafMetroOptions): Promise<LeafM
   const hubPorts = await reserveServerPorts(hubSize);
   const leafPorts = await freePorts(hubSize);
   const routePorts = hubPorts.map((p) => p.cluster);
+  const routePassword = `rt${randomBytes(12).toString("hex")}`;
   const proxies: LinkProxy[] = await Promise.all(leafPorts.map((port) => startLinkProxy(port as number)));
   const hubServers = await Promise.all(
     hubPorts.map(async (ports, node) => {
@@ -81,7 +83,7 @@ async function startLeafMetroOnce(options: StartLeafMetroOptions): Promise<LeafM
         storeDir: join(dir, "store"),
         jetstream: true,
         domain: "hub",
-        cluster: hubSize > 1 ? { name: "hub", port: ports.cluster, routePorts } : undefined,
+        cluster: hubSize > 1 ? { name: "hub", port: ports.cluster, routePorts, routePassword } : undefined,
         extraConfig: `${leafnodes}\n${options.hubConfig ?? ""}`,
       });
     }),

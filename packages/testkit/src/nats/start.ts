@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,6 +53,7 @@ async function startClusterOnce(options: StartClusterOptions): Promise<NatsClust
   const clusterName = options.name ?? "tongbao-cluster";
   const nodePorts = await reserveServerPorts(options.size ?? 3);
   const routePorts = nodePorts.map((ports) => ports.cluster);
+  const routePassword = `rt${randomBytes(12).toString("hex")}`;
   const binary = await findNatsServerBinary();
   const servers = await Promise.all(
     nodePorts.map((ports, node) =>
@@ -61,7 +63,7 @@ async function startClusterOnce(options: StartClusterOptions): Promise<NatsClust
         monitorPort: ports.monitor,
         storeDir: join(dir, "store"),
         jetstream: true,
-        cluster: { name: clusterName, port: ports.cluster, routePorts },
+        cluster: { name: clusterName, port: ports.cluster, routePorts, routePassword },
         syncInterval: options.syncInterval,
       })),
     ),
