@@ -38,7 +38,11 @@ export interface NatsUser {
 /** The durable consumers a city's relay keeps (services/city-relay): `<city>-<service>`. */
 export const CITY_SERVICES = [ConsumerServices.relay, ConsumerServices.relayDirect] as const;
 /** Metro services' durable consumers (services/watchdog). */
-export const METRO_SERVICES = [ConsumerServices.watchdog, ConsumerServices.watchdogTraces] as const;
+export const METRO_SERVICES = [
+  ConsumerServices.watchdog,
+  ConsumerServices.watchdogTraces,
+  ConsumerServices.watchdogDirect,
+] as const;
 const DEAD_LETTER_MOVER = Consumers.deadLetterMover;
 
 const API = "$JS.API";

@@ -6,7 +6,7 @@ import {
   type ReceiptReport,
   type Subscription,
 } from "@tongbao/bus";
-import { METRO_ORIGIN, overdueKey, type TongbaoEvent } from "@tongbao/events";
+import { ANY_AUDIENCE, METRO_ORIGIN, overdueKey, type TongbaoEvent } from "@tongbao/events";
 import type { Logger } from "@tongbao/service-kit";
 import { lateBySeconds, notYet } from "./due.ts";
 import type { WatchedMetro } from "./metro.ts";
@@ -34,11 +34,27 @@ export const lateCities = (report: ReceiptReport, deadlineMs: number): string[] 
   ...report.acknowledged.filter(({ at }) => Date.parse(at) > deadlineMs).map(({ city }) => city),
 ];
 
-/**
- * Every broadcast of a city (actual or exercise) must be acknowledged by every other city of the
- * metro within `acknowledgeWithinSeconds` of being stored; `notice.overdue` names those that did not.
- */
-export const watchNotices = (options: WatchOptions): Promise<Subscription> => {
+/** Which notices a watch checks: broadcasts for every other city, or directed messages for their target. */
+interface Watched {
+  readonly stream: "events" | "direct";
+  readonly service: string;
+  /** The cities that must acknowledge the notice. */
+  expected(notice: TongbaoEvent, metro: WatchedMetro): string[];
+}
+
+const BROADCASTS: Watched = {
+  stream: "events",
+  service: ConsumerServices.watchdog,
+  expected: (notice, metro) => metro.cities.map(({ id }) => id).filter((id) => id !== notice.origin),
+};
+
+const DIRECTED: Watched = {
+  stream: "direct",
+  service: ConsumerServices.watchdogDirect,
+  expected: (notice) => (notice.audience === undefined ? [] : [notice.audience]),
+};
+
+const watch = (options: WatchOptions, watched: Watched): Promise<Subscription> => {
   const { bus, metro, now, logger } = options;
   const withinMs = metro.acknowledgeWithinSeconds * 1_000;
 
@@ -49,12 +65,12 @@ export const watchNotices = (options: WatchOptions): Promise<Subscription> => {
     const later = notYet(deadlineMs, now());
     if (later) return later;
 
-    const expected = metro.cities.map(({ id }) => id).filter((id) => id !== notice.origin);
     const late = lateCities(
-      await bus.receipts({ origin: notice.origin, id: notice.id }, expected),
+      await bus.receipts({ origin: notice.origin, id: notice.id }, watched.expected(notice, metro)),
       deadlineMs,
     );
     if (late.length === 0) return;
+    // No key, no data: a directed message's overdue names only its type, origin and target.
     const raised = await raiseOnce(bus, {
       type: "notice.overdue",
       origin: METRO_ORIGIN,
@@ -79,8 +95,9 @@ export const watchNotices = (options: WatchOptions): Promise<Subscription> => {
 
   return bus.subscribe({
     city: METRO_ORIGIN,
-    service: ConsumerServices.watchdog,
-    stream: "events",
+    service: watched.service,
+    stream: watched.stream,
+    ...(watched.stream === "direct" && { audience: ANY_AUDIENCE }),
     maxAttempts: options.maxAttempts,
     maxAckPending: options.maxAckPending,
     ackWaitMs: options.ackWaitMs,
@@ -89,3 +106,15 @@ export const watchNotices = (options: WatchOptions): Promise<Subscription> => {
       logger?.warn({ consumer, seq, attempt, err: error }, "checking a notice failed; retrying"),
   });
 };
+
+/**
+ * Every broadcast of a city (actual or exercise) must be acknowledged by every other city of the
+ * metro within `acknowledgeWithinSeconds` of being stored; `notice.overdue` names those that did not.
+ */
+export const watchNotices = (options: WatchOptions): Promise<Subscription> => watch(options, BROADCASTS);
+
+/**
+ * Every directed message (a key-person push, a trace request or answer) must be acknowledged by its
+ * target within the same deadline: a push nobody received is as urgent as a broadcast.
+ */
+export const watchDirected = (options: WatchOptions): Promise<Subscription> => watch(options, DIRECTED);

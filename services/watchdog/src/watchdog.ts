@@ -1,7 +1,7 @@
 import type { Bus } from "@tongbao/bus";
 import type { Logger } from "@tongbao/service-kit";
 import type { WatchedMetro } from "./metro.ts";
-import { watchNotices } from "./notices.ts";
+import { watchDirected, watchNotices } from "./notices.ts";
 import { watchTraces } from "./traces.ts";
 
 export interface WatchdogOptions {
@@ -29,7 +29,7 @@ const ACK_WAIT_MS = 10_000;
 
 /**
  * Raises `notice.overdue` for a broadcast that not every other city acknowledged within the metro's
- * deadline, and `trace.overdue` for a trace request not answered by its due time — each once; and
+ * deadline (and a directed message its target did not), and `trace.overdue` for a trace request not answered by its due time — each once; and
  * moves what any consumer gave up on into DEADLETTER.
  */
 export const createWatchdog = async (options: WatchdogOptions): Promise<Watchdog> => {
@@ -50,6 +50,7 @@ export const createWatchdog = async (options: WatchdogOptions): Promise<Watchdog
     running.push(await options.bus.startDeadLetterMover());
     running.push(await watchNotices(watch));
     running.push(await watchTraces(watch));
+    running.push(await watchDirected(watch));
   } catch (error) {
     await Promise.all(running.map((r) => r.stop()));
     throw error;

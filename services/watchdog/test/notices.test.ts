@@ -3,6 +3,7 @@ import { METRO_ORIGIN, overdueKey } from "@tongbao/events";
 import { eventOf } from "@tongbao/testkit";
 import { describe, expect, it } from "vitest";
 import {
+  DIRECTED,
   forgetProgress,
   NOTICES,
   nextOverdue,
@@ -97,5 +98,26 @@ describe("notice.overdue", () => {
     await waitUntilChecked(h.bus, NOTICES, overdue.seq);
     expect(await overdueEvents(h.bus, "notice.overdue", overdueKey("hangzhou", test.id))).toEqual([]);
     expect(await overdueEvents(h.bus, "notice.overdue", overdueKey("metro", overdue.event.id))).toEqual([]);
+  });
+
+  it("gives a directed message a delivery deadline: its target's receipt, or an overdue naming only the target", async () => {
+    await using h = await startHarness();
+    const push = (origin: string) =>
+      h.bus.publish(
+        eventOf("person.pushed", { origin, source: undefined, data: { targetCity: "shaoxing" } }),
+      );
+    const received = await push("hangzhou");
+    await acknowledge(h.bus, received.id, "shaoxing");
+    const lost = await push("hangzhou");
+
+    const { event } = await nextOverdue(h.bus, "notice.overdue", overdueKey("hangzhou", lost.id));
+    expect(event.data).toMatchObject({
+      notice: { eventId: lost.id, type: "person.pushed", origin: "hangzhou" },
+      unacknowledged: ["shaoxing"],
+    });
+    // The person's reference, the message's key, appears nowhere in the broadcast.
+    expect(JSON.stringify(event)).not.toContain(lost.subject.split(".").at(-1));
+    await waitUntilChecked(h.bus, DIRECTED, received.seq);
+    expect(await overdueEvents(h.bus, "notice.overdue", overdueKey("hangzhou", received.id))).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ export const metro: WatchedMetro = {
 
 export const NOTICES = { stream: "EVENTS", consumer: `${METRO_ORIGIN}-watchdog` } as const;
 export const TRACES = { stream: "DIRECT", consumer: `${METRO_ORIGIN}-watchdog-traces` } as const;
+export const DIRECTED = { stream: "DIRECT", consumer: `${METRO_ORIGIN}-watchdog-direct` } as const;
 
 export interface Harness extends AsyncDisposable {
   readonly server: NatsServer;
@@ -90,7 +91,7 @@ export const nextOverdue = (bus: Bus, type: "notice.overdue" | "trace.overdue", 
  * raising an overdue event and acknowledging the notice: its consumers and handled marks are deleted.
  */
 export const forgetProgress = async (bus: Bus) => {
-  for (const watch of [NOTICES, TRACES]) {
+  for (const watch of [NOTICES, TRACES, DIRECTED]) {
     await bus.connection.jsm.consumers.delete(watch.stream, watch.consumer);
     await bus.connection.jsm.streams.purge(`KV_${Buckets.handled}`, {
       filter: `$KV.${Buckets.handled}.${watch.consumer}.>`,

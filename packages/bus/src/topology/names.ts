@@ -95,6 +95,8 @@ export const ConsumerServices = {
   watchdog: "watchdog",
   /** The metro's watchdog: due times of trace requests. */
   watchdogTraces: "watchdog-traces",
+  /** The metro's watchdog: delivery deadlines of directed messages. */
+  watchdogDirect: "watchdog-direct",
 } as const;
 
 export const Consumers = {
