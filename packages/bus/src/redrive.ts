@@ -58,7 +58,7 @@ export const originalMessage = async (
   };
 };
 
-/** The consumer's owner, from its name `<owner>-<service>`; undefined for a name Tongbao does not make. */
+/** The consumer's owner, from its name `<owner>-<service>` with one of Tongbao's services. */
 const ownerOf = (consumer: string): string | undefined => {
   const service = Object.values(ConsumerServices)
     .sort((a, b) => b.length - a.length)
@@ -66,11 +66,17 @@ const ownerOf = (consumer: string): string | undefined => {
   return service === undefined ? undefined : consumer.slice(0, -service.length - 1);
 };
 
-/** A directed message goes back only to its target's consumers (or the metro's). */
+/**
+ * A directed message goes back only to its target's consumers (or the metro's): the owner a
+ * Tongbao service name says, or for another subscriber's name, its `<city>-` prefix. The subscriber
+ * checks the audience again on delivery.
+ */
 const mayReceive = (consumer: string, subject: string): boolean => {
   if (!subject.startsWith("dm.")) return true;
+  const target = subject.split(".")[1];
   const owner = ownerOf(consumer);
-  return owner === METRO_ORIGIN || owner === subject.split(".")[1];
+  if (owner !== undefined) return owner === METRO_ORIGIN || owner === target;
+  return consumer.startsWith(`${target}-`) || consumer.startsWith(`${METRO_ORIGIN}-`);
 };
 
 /**
