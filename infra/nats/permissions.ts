@@ -24,7 +24,7 @@ import {
 
 export interface Permissions {
   readonly publish: { readonly allow: readonly string[]; readonly deny?: readonly string[] };
-  readonly subscribe: { readonly allow: readonly string[] };
+  readonly subscribe: { readonly allow: readonly string[]; readonly deny?: readonly string[] };
 }
 
 export interface NatsUser {
@@ -438,3 +438,62 @@ export const leafUsersOf = (city: string, allCities: readonly string[], hubDomai
     ),
   ];
 };
+
+export const leafUserOf = (city: string) => `leaf-${city}`;
+
+/** The subject spaces of Tongbao's messages: a leaf link carries none of them as plain traffic. */
+const MESSAGE_SPACES = ["evt.>", "dm.>", "rcpt.>", "dlq.>", "rdv.>", "$KV.>"];
+
+/**
+ * A city's leaf link on the hub: the leaf's streams source the hub's EVENTS, RECEIPTS and its own
+ * directed messages (`dm.<city>.>`), and the hub sources the leaf's outboxes. The link user is the
+ * leaf's whole reach into the hub — whoever runs the leaf (its admin, a changed config) speaks
+ * through it — so everything else the hub's API would answer is denied: direct and message gets,
+ * consumers on DIRECT but the city's own filter, durable creates, the info and lists that name every
+ * subject, the hub's API without its domain, other leaves' APIs, and Tongbao's subjects as plain
+ * messages either way. Allow-all with denials: what stream sourcing asks for (consumer creates with
+ * filters, flow control, deliveries) is the server's own and not for Tongbao to enumerate.
+ */
+export const leafLinkPermissions = (
+  city: string,
+  cities: readonly string[],
+  hubDomain = HUB_DOMAIN,
+): Permissions => {
+  const hub = `$JS.${hubDomain}.API`;
+  const direct = `${hub}.CONSUMER.CREATE.${Streams.direct}`;
+  const others = cities.filter((c) => c !== city);
+  return {
+    publish: {
+      allow: [">"],
+      deny: [
+        `${hub}.DIRECT.GET.>`,
+        `${hub}.STREAM.MSG.GET.>`,
+        // A consumer on DIRECT: its filter, when there is one, is in the subject (`<name>.<filter>`).
+        direct,
+        `${direct}.*`,
+        `${direct}.*.*`,
+        `${direct}.*.dm.*`,
+        ...[...others, METRO_ORIGIN].map((other) => `${direct}.*.dm.${other}.>`),
+        `${hub}.CONSUMER.DURABLE.CREATE.>`,
+        ...[Streams.direct, Streams.deadLetters, Streams.redrive].map(
+          (stream) => `${hub}.STREAM.INFO.${stream}`,
+        ),
+        `${hub}.STREAM.LIST`,
+        `${API}.>`,
+        ...others.map((other) => `$JS.${other}.API.>`),
+        ...MESSAGE_SPACES,
+      ],
+    },
+    subscribe: { allow: [">"], deny: MESSAGE_SPACES },
+  };
+};
+
+/** The hub's users for the cities' leaf links, with the permissions above. */
+export const leafLinkUsersOf = (cities: readonly string[], hubDomain = HUB_DOMAIN) =>
+  cities.map((city) =>
+    userOf(
+      leafUserOf(city),
+      `${city}'s leaf link: its streams' sources, nothing else`,
+      leafLinkPermissions(city, cities, hubDomain),
+    ),
+  );

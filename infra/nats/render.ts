@@ -1,7 +1,14 @@
 // Prints nats-server configuration files from the metro definition. Pure: generate.ts writes them.
 import { DOMAIN_LOCAL_SUBJECTS, HUB_DOMAIN, streamNamesOf, streamSpecsOf } from "@tongbao/bus";
 import { lossWindowOf, type Metro, syncIntervalOf, syncIntervalSetting } from "@tongbao/metro";
-import { leafUsersOf, type NatsUser, type Permissions, passwordEnvOf, usersOf } from "./permissions.ts";
+import {
+  leafLinkUsersOf,
+  leafUserOf,
+  leafUsersOf,
+  type NatsUser,
+  type Permissions,
+  usersOf,
+} from "./permissions.ts";
 
 const q = (value: string) => JSON.stringify(value);
 const list = (values: readonly string[], indent: string) =>
@@ -13,7 +20,9 @@ const renderPermissions = (p: Permissions, indent: string) => {
   return [
     `permissions: {`,
     `${inner}publish: {\n${inner}  allow: ${list(p.publish.allow, `${inner}  `)}${deny}\n${inner}}`,
-    `${inner}subscribe: { allow: ${list(p.subscribe.allow, inner)} }`,
+    p.subscribe.deny?.length
+      ? `${inner}subscribe: {\n${inner}  allow: ${list(p.subscribe.allow, `${inner}  `)}\n${inner}  deny: ${list(p.subscribe.deny, `${inner}  `)}\n${inner}}`
+      : `${inner}subscribe: { allow: ${list(p.subscribe.allow, inner)} }`,
     `${indent}}`,
   ].join("\n");
 };
@@ -110,20 +119,6 @@ export const renderClusterNode = (metro: Metro, hosts: readonly string[] = ["nat
 
 const hubMode = (metro: Metro) => ({ kind: "hub" as const, cities: cities(metro) });
 
-export const leafUserOf = (city: string) => `leaf-${city}`;
-
-/** The hub's `leafnodes { authorization }`: one user per city's leaf link. */
-export const renderLeafLinkUsers = (cities: readonly string[]) =>
-  [
-    "  authorization {",
-    "    users: [",
-    ...cities.map(
-      (city) => `      { user: ${q(leafUserOf(city))}, password: $${passwordEnvOf(leafUserOf(city))} }`,
-    ),
-    "    ]",
-    "  }",
-  ].join("\n");
-
 export const renderHubNode = (metro: Metro, hosts: readonly string[] = ["hub-1", "hub-2", "hub-3"]) =>
   [
     header(metro, `A node of the hub cluster: JetStream domain "${HUB_DOMAIN}", one leaf link per city.`),
@@ -132,11 +127,14 @@ export const renderHubNode = (metro: Metro, hosts: readonly string[] = ["hub-1",
     renderCluster("hub", hosts),
     "leafnodes {",
     "  listen: 0.0.0.0:7422",
+    "  # The leaf links log in as the leaf-<city> users below: users of this block take no permissions.",
     "  # TLS for the cities' leaf links: tls { cert_file, key_file, ca_file, verify: true }",
-    renderLeafLinkUsers(cities(metro)),
     "}",
     TLS_CLIENTS,
-    renderAuthorization(usersOf([], cities(metro), streamNamesOf(hubMode(metro)), true)),
+    renderAuthorization([
+      ...usersOf([], cities(metro), streamNamesOf(hubMode(metro)), true),
+      ...leafLinkUsersOf(cities(metro)),
+    ]),
   ].join("\n");
 
 /** A city's leaf node: its own domain; the link carries no subject a stream captures (both ways). */

@@ -12,8 +12,14 @@ import {
 import { createProjector, passesModel } from "@tongbao/projections";
 import { eventOf, startLeafMetro, storeMetro } from "@tongbao/testkit";
 import { describe, expect, it } from "vitest";
-import { leafUsersOf, type NatsUser, passwordEnvOf, usersOf } from "../../infra/nats/permissions.ts";
-import { leafUserOf, renderAuthorization, renderLeafLinkUsers } from "../../infra/nats/render.ts";
+import {
+  leafLinkUsersOf,
+  leafUserOf,
+  leafUsersOf,
+  type NatsUser,
+  usersOf,
+} from "../../infra/nats/permissions.ts";
+import { renderAuthorization } from "../../infra/nats/render.ts";
 import { report, serveLeafGateway, waitFor } from "./support.ts";
 
 const CITIES = ["shanghai", "suzhou", "hangzhou"] as const;
@@ -35,19 +41,17 @@ const withPasswords = (users: readonly NatsUser[]) => {
 
 describe("a city's own gateway and projector on its leaf node, under <city>-services", () => {
   it("fold, ingest and check a pass on Suzhou's leaf; refused another city's name and durables", async () => {
-    const hubUsers = withPasswords(usersOf([], CITIES, streamNamesOf({ kind: "hub", cities: CITIES }), true));
+    const hubUsers = withPasswords([
+      ...usersOf([], CITIES, streamNamesOf({ kind: "hub", cities: CITIES }), true),
+      ...leafLinkUsersOf(CITIES),
+    ]);
     const leafUsers = Object.fromEntries(
       CITIES.map((city) => [city, withPasswords(leafUsersOf(city, CITIES))]),
     );
-    for (const city of CITIES) {
-      passwords.set(leafUserOf(city), password());
-      process.env[passwordEnvOf(leafUserOf(city))] = passwords.get(leafUserOf(city));
-    }
     await using leaf = await startLeafMetro({
       cities: CITIES,
       linkDeny: DOMAIN_LOCAL_SUBJECTS,
       hubConfig: renderAuthorization(hubUsers),
-      hubLeafConfig: renderLeafLinkUsers(CITIES),
       cityConfig: (city) => renderAuthorization(leafUsers[city] ?? []),
       linkCredentials: (city) => ({
         user: leafUserOf(city),
