@@ -3,16 +3,17 @@ import type { Meta, ReadModel, StreamName } from "../model.ts";
 
 // Every stored event, by origin and id: how the gateway finds a notice for its receipts endpoint.
 // It indexes every status (a drill's receipts matter to the drill) and holds no data, only where
-// the event is.
+// the event is. A directed message's key and subject (a person's reference, a request id) stay in
+// the message, which expires: this index, kept for good, holds only who it is between.
 
 export interface NoticeEntry {
   readonly origin: string;
   readonly id: string;
   readonly type: string;
-  /** The NATS subject it is stored under. */
-  readonly subject: string;
-  /** The aggregate key (the CloudEvents subject). */
-  readonly key: string;
+  /** The NATS subject it is stored under; broadcasts only. */
+  readonly subject?: string;
+  /** The aggregate key (the CloudEvents subject); broadcasts only. */
+  readonly key?: string;
   readonly stream: StreamName;
   readonly seq: number;
   readonly time: string;
@@ -27,8 +28,7 @@ const evolve = (state: NoticeEntry | undefined, event: TongbaoEvent, meta: Meta)
     origin: event.origin,
     id: event.id,
     type: event.type,
-    subject: subjectOfValidEvent(event),
-    key: event.subject,
+    ...(event.audience === undefined && { subject: subjectOfValidEvent(event), key: event.subject }),
     stream: meta.stream,
     seq: meta.seq,
     time: event.time,

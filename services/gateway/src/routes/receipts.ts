@@ -33,7 +33,7 @@ export const registerReceipts = (app: FastifyInstance, { bus, metro, readModels 
         id: notice.id,
         origin: notice.origin,
         type: notice.type,
-        key: notice.key,
+        ...(notice.key === undefined ? {} : { key: notice.key }),
         ...(notice.audience === undefined ? {} : { audience: notice.audience }),
         recordedAt: recordedAt.toISOString(),
       },
