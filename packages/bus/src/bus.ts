@@ -73,6 +73,8 @@ export interface Bus extends AsyncDisposable {
   /** Drains (finishing what is in flight) and closes the connection. */
   close(): Promise<void>;
   readonly connection: Connection;
+  /** The metro's cities and districts as this bus was given them: what the deciders check. */
+  readonly metro?: MetroView;
 }
 
 export interface BusOptions extends ConnectOptions {
@@ -101,6 +103,7 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
   };
   return {
     connection: conn,
+    ...(options.metro !== undefined && { metro: options.metro }),
     publish: publisher.publish,
     publishBatch: (inputs, batchOptions) => publishBatch(conn, context, inputs, batchOptions),
     publishMany: (inputs, manyOptions) => publishMany(publisher.publish, inputs, manyOptions),

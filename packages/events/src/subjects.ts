@@ -116,11 +116,6 @@ export const filterSubject = (filter: SubjectFilter): string => {
 };
 
 /**
- * Every subject an aggregate's events are stored under, whoever published them, as one wildcard: a
- * case's `evt.*.case.*.<caseId>`, a trace request's `dm.*.*.trace.*.<requestId>` (both directions).
- * JetStream checks an append against it (Nats-Expected-Last-Subject-Sequence-Subject).
- */
-/**
  * The aggregate a stored subject belongs to, as `<domain>.<key>`, whatever its origin, action or
  * (directed) target: what must be handled in order. Unchecked and cheap, for every delivery.
  */
@@ -131,6 +126,11 @@ export const aggregateOfSubject = (subject: string): string => {
   return subject;
 };
 
+/**
+ * Every subject an aggregate's events are stored under, whoever published them, as one wildcard: a
+ * case's `evt.*.case.*.<caseId>`, a trace request's `dm.*.*.trace.*.<requestId>` (both directions).
+ * JetStream checks an append against it (Nats-Expected-Last-Subject-Sequence-Subject).
+ */
 export const aggregateSubject = (domain: string, key: string, directed = false): string => {
   if (!isToken(domain)) throw new SubjectError("domain is not a valid subject token");
   checkKey(key);

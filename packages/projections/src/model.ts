@@ -1,3 +1,4 @@
+import type { DecisionContext } from "@tongbao/domain";
 import type { TongbaoEvent } from "@tongbao/events";
 
 /** The two streams read models fold: broadcasts and directed messages. */
@@ -8,6 +9,8 @@ export interface Meta {
   readonly stream: StreamName;
   readonly seq: number;
   readonly recordedAt: Date;
+  /** What the deciders may know of the metro, when the bus was given it: the folds decide again. */
+  readonly decisions?: DecisionContext;
 }
 
 /**

@@ -34,4 +34,14 @@ describe("risk levels", () => {
   it("ignores drills: only actual events change the map", () => {
     expect(district?.changes.map((c) => c.level)).toEqual(["high", "medium-2", "low-1"]);
   });
+
+  it("folds no level for a district the metro does not have, when the fold is given the metro", () => {
+    const metro = {
+      hasCity: () => true,
+      cityOfDistrict: (d: string) => (d === "hangzhou-xiaoshan" ? "hangzhou" : undefined),
+    };
+    const typo = eventOf("risk.changed", { subject: "hangzhou-xiaoshan-typo", data: { level: "high" } });
+    expect(given(riskModel, [typo]).has("hangzhou-xiaoshan-typo")).toBe(true);
+    expect(given(riskModel, [typo], { metro }).has("hangzhou-xiaoshan-typo")).toBe(false);
+  });
 });

@@ -54,6 +54,8 @@ export const createModelRunner = async (
   const maxCached = options.maxCached ?? 100_000;
   const maxKnownKeys = options.maxKnownKeys ?? 2_000_000;
   let store = await bus.openStore<Value>(model.bucket);
+  // The folds decide again what the publisher decided, with the metro the bus was given.
+  const decisions = bus.metro === undefined ? {} : { decisions: { metro: bus.metro } };
   const applied: Record<StreamName, number> = { events: 0, direct: 0 };
   const checkpoint: Record<StreamName, number> = { events: 0, direct: 0 };
   let cache = new Map<string, Value | null>();
@@ -94,7 +96,7 @@ export const createModelRunner = async (
     stream: StreamName,
   ) => {
     if ((stored?.seq[stream] ?? 0) < seq) {
-      const state = model.evolve(stored?.state, event, { stream, seq, recordedAt });
+      const state = model.evolve(stored?.state, event, { stream, seq, recordedAt, ...decisions });
       if (state !== undefined && state !== stored?.state) {
         const value: Value = { state, seq: advanced(stored?.seq, stream, seq) };
         cache.set(key, value);

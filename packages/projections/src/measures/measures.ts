@@ -1,6 +1,6 @@
 import { decideOn, policyDecider, trafficDecider } from "@tongbao/domain";
 import type { DataOf, TongbaoEvent } from "@tongbao/events";
-import type { ReadModel } from "../model.ts";
+import type { Meta, ReadModel } from "../model.ts";
 
 // 管控举措 and 交通联动: policies and traffic controls. A measure is its key (policy id, checkpoint or
 // line id) within its city; a later event with the same key is a new version of it, and
@@ -79,17 +79,21 @@ const versionOf = (event: MeasureEvent): MeasureVersion => {
 };
 
 /** Whether the measure's decider accepts the event, given the versions kept (one city's). */
-const lawful = (state: MeasureState | undefined, event: MeasureEvent): boolean => {
+const lawful = (state: MeasureState | undefined, event: MeasureEvent, meta?: Meta): boolean => {
   const authority = {
     state: state === undefined ? {} : { [state.origin]: state.versions.map((v) => v.eventId) },
   };
   return event.type === "policy.changed"
-    ? decideOn(policyDecider, authority, event).accepted
-    : decideOn(trafficDecider, authority, event).accepted;
+    ? decideOn(policyDecider, authority, event, meta?.decisions).accepted
+    : decideOn(trafficDecider, authority, event, meta?.decisions).accepted;
 };
 
-const evolve = (state: MeasureState | undefined, event: MeasureEvent): MeasureState | undefined =>
-  lawful(state, event)
+const evolve = (
+  state: MeasureState | undefined,
+  event: MeasureEvent,
+  meta?: Meta,
+): MeasureState | undefined =>
+  lawful(state, event, meta)
     ? {
         kind: kindOf(event),
         measureId: event.subject,

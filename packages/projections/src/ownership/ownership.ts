@@ -1,6 +1,6 @@
 import { caseDecider, decideOn } from "@tongbao/domain";
 import type { TongbaoEvent } from "@tongbao/events";
-import type { ReadModel } from "../model.ts";
+import type { Meta, ReadModel } from "../model.ts";
 
 // 首接负责制: the city that reported a case owns it until it transfers it. The case's decider says so
 // at publish and here again: an event it refuses (a raw client's, stored under its own name) changes
@@ -24,7 +24,11 @@ export interface CaseOwnership {
 
 type CaseEvent = TongbaoEvent<"case.reported" | "case.reclassified" | "case.closed" | "case.transferred">;
 
-const evolve = (state: CaseOwnership | undefined, event: CaseEvent): CaseOwnership | undefined => {
+const evolve = (
+  state: CaseOwnership | undefined,
+  event: CaseEvent,
+  meta?: Meta,
+): CaseOwnership | undefined => {
   // Only actual events are folded here, so a case that exists is an actual one.
   const decided = decideOn(
     caseDecider,
@@ -33,6 +37,7 @@ const evolve = (state: CaseOwnership | undefined, event: CaseEvent): CaseOwnersh
       ...(state !== undefined && { status: "actual" as const }),
     },
     event,
+    meta?.decisions,
   );
   if (!decided.accepted) return state;
   if (event.type === "case.reported") {

@@ -1,6 +1,6 @@
 import { decideOn, passDecider } from "@tongbao/domain";
 import type { TongbaoEvent } from "@tongbao/events";
-import type { ReadModel } from "../model.ts";
+import type { Meta, ReadModel } from "../model.ts";
 
 // 通行证互认: a pass issued by one city that checkpoints everywhere in the metro accept, until it
 // expires or its issuing city revokes it. Holder and plate stay out: a checkpoint needs neither.
@@ -27,13 +27,14 @@ export interface PassState {
 
 type PassEvent = TongbaoEvent<"pass.issued" | "pass.revoked">;
 
-const evolve = (state: PassState | undefined, event: PassEvent): PassState | undefined => {
+const evolve = (state: PassState | undefined, event: PassEvent, meta?: Meta): PassState | undefined => {
   // Only actual events are folded here, so a pass that exists is an actual one.
   const authority = { issuer: state?.issuedBy ?? null, revoked: state?.revocation !== undefined };
   const decided = decideOn(
     passDecider,
     { state: authority, ...(state && { status: "actual" as const }) },
     event,
+    meta?.decisions,
   );
   if (!decided.accepted) return state;
   switch (event.type) {

@@ -20,7 +20,8 @@ export const foldLog = async <S, E extends TongbaoEvent>(
     if (!accept(typed)) continue;
     const key = model.keyOf(typed);
     if (key === undefined) continue;
-    const state = model.evolve(states.get(key), typed, { stream: "events", seq, recordedAt });
+    const decisions = bus.metro === undefined ? {} : { decisions: { metro: bus.metro } };
+    const state = model.evolve(states.get(key), typed, { stream: "events", seq, recordedAt, ...decisions });
     if (state !== undefined) states.set(key, state);
   }
   return states;

@@ -26,7 +26,7 @@ const KEPT_CHANGES = 20;
 
 const evolve = (state: DistrictRisk | undefined, event: TongbaoEvent<"risk.changed">, meta: Meta) => {
   // Only the district's own city: another city's word, stored by a raw client, changes nothing.
-  if (!decideOn(riskDecider, { state: {} }, event).accepted) return state;
+  if (!decideOn(riskDecider, { state: {} }, event, meta.decisions).accepted) return state;
   switch (event.type) {
     case "risk.changed": {
       const { level, previousLevel, effectiveFrom, measures } = event.data;

@@ -97,5 +97,6 @@ export const suppliesModel: ReadModel<SupplyEntry, SupplyEvent> = {
   keyOf: (event) => `${kindOf(event.type)}.${event.origin}.${event.subject}`,
   // A request, offer or dispatch is published once; a later event with the same key restates it.
   // Keyed by origin, so a value is one city's; the decider refuses a dispatch from elsewhere.
-  evolve: (state, event) => (decideOn(supplyDecider, { state: {} }, event).accepted ? entryOf(event) : state),
+  evolve: (state, event, meta) =>
+    decideOn(supplyDecider, { state: {} }, event, meta.decisions).accepted ? entryOf(event) : state,
 };
