@@ -1,5 +1,12 @@
 import { type Bus, ConsumerServices, type Delivery, type Later, type Subscription } from "@tongbao/bus";
-import { foldAggregate, traceDecider, unansweredContacts } from "@tongbao/domain";
+import {
+  type AggregateState,
+  applyTo,
+  decideOn,
+  type TraceExchange,
+  traceDecider,
+  unansweredContacts,
+} from "@tongbao/domain";
 import { ANY_AUDIENCE, METRO_ORIGIN, overdueKey, type TongbaoEvent } from "@tongbao/events";
 import { lateBySeconds, notYet } from "./due.ts";
 import type { WatchOptions } from "./notices.ts";
@@ -33,7 +40,7 @@ const unansweredInTime = async (
 ): Promise<string[]> => {
   const dueMs = Date.parse(request.data.dueBy);
   const late = recordedAt.getTime() > dueMs;
-  const answers: TongbaoEvent[] = [];
+  const answers: TongbaoEvent<"trace.answered">[] = [];
   for await (const { event, recordedAt: storedAt } of bus.replay({
     stream: "direct",
     audience: request.origin,
@@ -48,7 +55,15 @@ const unansweredInTime = async (
     if (storedAt.getTime() < recordedAt.getTime()) continue;
     answers.push(event);
   }
-  return unansweredContacts(foldAggregate(traceDecider, [request, ...answers]).state);
+  // The request is the alarm's cause whatever its own flaws; its answers must be lawful to count.
+  let exchange: AggregateState<TraceExchange> = {
+    state: traceDecider.evolve(traceDecider.initial, request),
+    status: request.status,
+  };
+  for (const answer of answers) {
+    if (decideOn(traceDecider, exchange, answer).accepted) exchange = applyTo(traceDecider, exchange, answer);
+  }
+  return unansweredContacts(exchange.state);
 };
 
 /**
