@@ -47,8 +47,13 @@ export const measureStandbyTakeover = async (): Promise<StandbyTakeover> => {
     await waitFor("the active relay delivering", () => sink.received(to).length >= 20, 30_000);
     await procs.startReady("relay-standby", script, env, files.opsPortOf("watchdog"));
     await sleep(1_000);
+    // Killed with deliveries in its hands (the city's system stops answering for a moment), as a
+    // busy relay is: the standby finds them left behind and sends them again at once.
+    sink.setMode(to, "hang");
+    await sleep(500);
     await procs.kill(active);
     const killedAt = Date.now();
+    sink.setMode(to, "up");
     // Deliveries the server answered before the kill may still land: the standby's first is after them.
     await sleep(50);
     const settled = sink.received(to).length;
