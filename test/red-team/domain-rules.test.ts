@@ -208,6 +208,18 @@ describe("domain rules at the gateway", () => {
     expect(reasonOf(unsaid)).toMatch(/names the event it updates or cancels/);
   });
 
+  it("404: an offer for a supply request no city made; 202 once it is made", async () => {
+    const requestId = uniqueKey("SZ-SUP");
+    const early = await say("wuxi", "supply.offered", { data: { forRequest: requestId } });
+    expect(early.status).toBe(404);
+    expect(reasonOf(early)).toMatch(/which no city made/);
+    const deliverTo = { city: "suzhou", district: "suzhou-centre" };
+    expect(
+      (await say("suzhou", "supply.requested", { subject: requestId, data: { deliverTo } })).status,
+    ).toBe(202);
+    expect((await say("wuxi", "supply.offered", { data: { forRequest: requestId } })).status).toBe(202);
+  });
+
   it("400: a phone or ID-card number is never an id or a key of a broadcast", async () => {
     const phone = await say("shanghai", "pass.issued", { subject: "13912345678", data: pass });
     expect(phone.status).toBe(400);

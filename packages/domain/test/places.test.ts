@@ -1,6 +1,6 @@
 import { personDecider, RefusalKind, supplyDecider } from "@tongbao/domain";
 import { eventOf } from "@tongbao/testkit";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { given } from "./given.ts";
 
 const metro = {
@@ -43,5 +43,18 @@ describe("the supply decider (物资互济)", () => {
         }),
       )
       .refused(RefusalKind.unknown, /atlantis: no such city/);
+  });
+
+  it("lets an offer or a dispatch name only a request or an offer some city made", () => {
+    const request = eventOf("supply.requested", { origin: "suzhou", source: undefined, subject: "SZ-SUP-1" });
+    const offer = (forRequest: string) =>
+      eventOf("supply.offered", { origin: "wuxi", source: undefined, data: { forRequest } });
+    given(supplyDecider, [request]).when(offer("SZ-SUP-1")).accepted();
+    given(supplyDecider, [])
+      .when(offer("SZ-SUP-1"))
+      .refused(RefusalKind.unknown, /names supply request SZ-SUP-1, which no city made/);
+    expect(supplyDecider.reads?.({ ...offer("SZ-SUP-1"), specversion: "1.0" } as never)).toEqual([
+      "evt.*.supply.requested.SZ-SUP-1",
+    ]);
   });
 });

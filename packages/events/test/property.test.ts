@@ -47,7 +47,8 @@ const unique = (input: EventInput): EventInput => ({
 
 /**
  * The generated event made lawful, as the deciders require (packages/domain): a city speaks of its
- * own districts and measures, names districts of the cities it names, and dispatches its own supplies.
+ * own districts and measures, names districts of the cities it names, and dispatches its own supplies
+ * (naming no request or offer that was never made).
  */
 const lawful = (input: EventInput): EventInput => {
   const { origin } = input;
@@ -93,8 +94,17 @@ const lawful = (input: EventInput): EventInput => {
         ? input
         : { ...input, data: { ...d, deliverTo: { ...to, district: inCity(to.city, to.district) } } };
     }
-    case "supply.dispatched":
-      return { ...input, data: { ...d, fromCity: origin, toCity: d.toCity === origin ? other : d.toCity } };
+    case "supply.offered": {
+      const { forRequest: _, ...rest } = d;
+      return { ...input, data: rest };
+    }
+    case "supply.dispatched": {
+      const { forRequest: _, offer: __, ...rest } = d;
+      return {
+        ...input,
+        data: { ...rest, fromCity: origin, toCity: d.toCity === origin ? other : d.toCity },
+      };
+    }
     default:
       return input;
   }

@@ -7,8 +7,14 @@ describe("supply requests and offers", () => {
   it("keeps each request, offer and dispatch, linked by request id", () => {
     const entries = given(suppliesModel, [
       eventOf("supply.requested", { subject: "JX-SUP-2020-0205-01" }),
-      eventOf("supply.offered", { subject: "SZ-OFFER-2020-0205-02" }),
-      eventOf("supply.dispatched", { subject: "SZ-DISPATCH-2020-0206-01" }),
+      eventOf("supply.offered", {
+        subject: "SZ-OFFER-2020-0205-02",
+        data: { forRequest: "JX-SUP-2020-0205-01" },
+      }),
+      eventOf("supply.dispatched", {
+        subject: "SZ-DISPATCH-2020-0206-01",
+        data: { forRequest: "JX-SUP-2020-0205-01", offer: "SZ-OFFER-2020-0205-02" },
+      }),
     ]);
     expect(entries.get("requested.jiaxing.JX-SUP-2020-0205-01")).toMatchObject({
       kind: "request",

@@ -22,7 +22,7 @@ export const eventOf = <T extends EventType>(type: T, overrides: EventOverrides<
     type === "risk.changed"
       ? `${attributes.origin ?? example.origin}-${uniqueKey("d")}`
       : uniqueKey(type.replace(".", "-"));
-  return {
+  const event: EventInput = {
     ...example,
     subject: key,
     ...attributes,
@@ -31,6 +31,28 @@ export const eventOf = <T extends EventType>(type: T, overrides: EventOverrides<
       ...ownPlace(type, attributes.origin as string | undefined),
       ...targetPlace(type, data as Record<string, unknown> | undefined),
       ...data,
+    },
+  };
+  return withoutDanglingReferences(type, event, data as Record<string, unknown> | undefined);
+};
+
+/**
+ * The examples' offers and dispatches name a request (and an offer) of the February 2020 scenario:
+ * a reference must name something stored (the supply decider), so it is left out unless given.
+ */
+const withoutDanglingReferences = (
+  type: EventType,
+  event: EventInput,
+  data: Record<string, unknown> | undefined,
+): EventInput => {
+  if (type !== "supply.offered" && type !== "supply.dispatched") return event;
+  const { forRequest, offer, ...rest } = event.data as Record<string, unknown>;
+  return {
+    ...event,
+    data: {
+      ...rest,
+      ...(data?.forRequest !== undefined && { forRequest }),
+      ...(data?.offer !== undefined && { offer }),
     },
   };
 };

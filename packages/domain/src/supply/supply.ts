@@ -3,13 +3,52 @@ import { type Decider, type DecisionContext, type Refusal, RefusalKind, unlessRe
 import { citiesRefusal, districtRefusal } from "../places.ts";
 
 // 物资互济: a request, an offer or a dispatch is its own city's: ids are unique per city, so two
-// cities' supplies of the same id are two (as the supplies read model keys them), and nothing is read
-// to decide. A dispatch is the sending city's word; every city and district named is one of the metro.
+// cities' supplies of the same id are two (as the supplies read model keys them). A dispatch is the
+// sending city's word; every city and district named is one of the metro; an offer or a dispatch
+// for a request (or an offer) names one some city made — read at publish, the last event on its
+// subjects. A fold that reads no references (one value per key) leaves them unchecked.
 
 export type SupplyType = "supply.requested" | "supply.offered" | "supply.dispatched";
 type SupplyEvent = TongbaoEvent<SupplyType>;
 
-export type SupplyAuthority = Record<string, never>;
+export interface SupplyAuthority {
+  /** The requests and offers read, as `requested:<id>` / `offered:<id>`; undefined when none were read. */
+  readonly seen?: readonly string[];
+}
+
+type Reference = { readonly kind: "requested" | "offered"; readonly id: string };
+
+const referencesOf = (event: SupplyEvent): Reference[] => {
+  switch (event.type) {
+    case "supply.requested":
+      return [];
+    case "supply.offered":
+      return event.data.forRequest === undefined ? [] : [{ kind: "requested", id: event.data.forRequest }];
+    case "supply.dispatched":
+      return [
+        ...(event.data.forRequest === undefined
+          ? []
+          : [{ kind: "requested" as const, id: event.data.forRequest }]),
+        ...(event.data.offer === undefined ? [] : [{ kind: "offered" as const, id: event.data.offer }]),
+      ];
+    default: {
+      const unexpected: never = event;
+      return unexpected;
+    }
+  }
+};
+
+const referenceRefusal = (state: SupplyAuthority, event: SupplyEvent): Refusal | undefined => {
+  const seen = state.seen;
+  if (seen === undefined) return undefined;
+  const missing = referencesOf(event).find(({ kind, id }) => !seen.includes(`${kind}:${id}`));
+  return missing === undefined
+    ? undefined
+    : {
+        kind: RefusalKind.unknown,
+        reason: `${event.type} ${event.subject} names supply ${missing.kind === "requested" ? "request" : "offer"} ${missing.id}, which no city made`,
+      };
+};
 
 const placesRefusal = (event: SupplyEvent, context: DecisionContext): Refusal | undefined => {
   switch (event.type) {
@@ -39,16 +78,19 @@ const placesRefusal = (event: SupplyEvent, context: DecisionContext): Refusal | 
   }
 };
 
-const decide = (_state: SupplyAuthority, event: SupplyEvent, context: DecisionContext) =>
-  unlessRefused(placesRefusal(event, context));
+const decide = (state: SupplyAuthority, event: SupplyEvent, context: DecisionContext) =>
+  unlessRefused(placesRefusal(event, context), referenceRefusal(state, event));
 
 export const supplyDecider: Decider<SupplyAuthority, SupplyType> = {
   aggregate: "supply",
   types: ["supply.requested", "supply.offered", "supply.dispatched"],
   directed: false,
   standing: true,
-  initial: {},
-  reads: () => [],
+  initial: { seen: [] },
+  reads: (event) => referencesOf(event).map(({ kind, id }) => `evt.*.supply.${kind}.${id}`),
   decide,
-  evolve: (state) => state,
+  evolve: (state, event) =>
+    event.type === "supply.dispatched"
+      ? state
+      : { seen: [...(state.seen ?? []), `${event.type.slice("supply.".length)}:${event.subject}`] },
 };
