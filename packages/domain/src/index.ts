@@ -21,7 +21,6 @@ export type { PassAuthority, PassType } from "./pass/pass.ts";
 export { passDecider } from "./pass/pass.ts";
 export type { PersonType, PushAuthority } from "./person/person.ts";
 export { personDecider } from "./person/person.ts";
-export { cityOfDistrict } from "./places.ts";
 export type { RiskAuthority, RiskType } from "./risk/risk.ts";
 export { riskDecider } from "./risk/risk.ts";
 export type { SupplyAuthority, SupplyType } from "./supply/supply.ts";

@@ -20,8 +20,7 @@ export const cityId = z
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a value that names something in a subject or a key looks like a phone or ID-card number. */
-export const looksPersonal = (value: string): boolean =>
-  LOOKS_LIKE_PHONE_OR_ID.test(value) && !UUID.test(value);
+const looksPersonal = (value: string): boolean => LOOKS_LIKE_PHONE_OR_ID.test(value) && !UUID.test(value);
 
 /**
  * An aggregate key or other id that ends up in a subject: a case id, a pass id, a district id. Subjects

@@ -14,13 +14,13 @@ export const foldLog = async <S, E extends TongbaoEvent>(
 ): Promise<Map<string, S>> => {
   const states = new Map<string, S>();
   const statuses = model.statuses === "actual" ? { statuses: ["actual" as const] } : {};
+  const decisions = bus.metro === undefined ? {} : { decisions: { metro: bus.metro } };
   for await (const { event, seq, recordedAt } of bus.replay({ ...query, types: model.types, ...statuses })) {
     // The replay asked for the model's types only.
     const typed = event as E;
     if (!accept(typed)) continue;
     const key = model.keyOf(typed);
     if (key === undefined) continue;
-    const decisions = bus.metro === undefined ? {} : { decisions: { metro: bus.metro } };
     const state = model.evolve(states.get(key), typed, { stream: "events", seq, recordedAt, ...decisions });
     if (state !== undefined) states.set(key, state);
   }
