@@ -7,6 +7,7 @@ import {
   ConsumerServices,
   Consumers,
   HUB_DOMAIN,
+  linkDeliveryOf,
   type StreamNames,
   Streams,
   streamNamesOf,
@@ -117,10 +118,14 @@ const handledMarks = (durables: readonly string[]) => [
 
 /**
  * Streams whose info a city reads: the log's ends (replay, follow) and its copies' max age. Not the
- * dead letters' and re-drives' of every city: their info lists every subject held (subjects_filter).
+ * info of streams that hold every city's directed messages or their copies: it lists every subject
+ * held (subjects_filter) — who sent what to whom. DIRECT's ends and max age come from the stream
+ * list, which lists no subjects (packages/bus stream-info.ts).
  */
-const streamInfo = [`${API}.STREAM.INFO.*`];
-const othersCopies = [`${API}.STREAM.INFO.${Streams.deadLetters}`, `${API}.STREAM.INFO.${Streams.redrive}`];
+const streamInfo = [`${API}.STREAM.INFO.*`, `${API}.STREAM.LIST`];
+const subjectListings = [Streams.direct, Streams.deadLetters, Streams.redrive].map(
+  (stream) => `${API}.STREAM.INFO.${stream}`,
+);
 
 /** The redrive consumer of a subscription (packages/bus redrive.ts): re-driven dead letters come back. */
 const redrive = (durable: string) => [
@@ -172,7 +177,7 @@ export const cityPermissions = (
       ],
       deny: [
         ...othersDurables([streams.events, streams.direct], [...others.flatMap(durables), ...metroDurables]),
-        ...othersCopies,
+        ...subjectListings,
       ],
     },
     subscribe: REPLIES,
@@ -278,6 +283,8 @@ const QUERIED_BUCKETS = [passesModel, riskModel, noticesModel, measuresModel, tr
 const readLog = (streams: StreamNames) => [
   `${API}.STREAM.INFO.${streams.events}`,
   `${API}.STREAM.INFO.${streams.direct}`,
+  // DIRECT's ends and max age, as packages/bus stream-info.ts reads them for every user
+  `${API}.STREAM.LIST`,
   `${API}.DIRECT.GET.${streams.events}`,
   `${API}.DIRECT.GET.${streams.events}.>`,
   `${API}.DIRECT.GET.${streams.direct}`,
@@ -441,50 +448,36 @@ export const leafUsersOf = (city: string, allCities: readonly string[], hubDomai
 
 export const leafUserOf = (city: string) => `leaf-${city}`;
 
-/** The subject spaces of Tongbao's messages: a leaf link carries none of them as plain traffic. */
-const MESSAGE_SPACES = ["evt.>", "dm.>", "rcpt.>", "dlq.>", "rdv.>", "$KV.>"];
-
 /**
- * A city's leaf link on the hub: the leaf's streams source the hub's EVENTS, RECEIPTS and its own
- * directed messages (`dm.<city>.>`), and the hub sources the leaf's outboxes. The link user is the
- * leaf's whole reach into the hub — whoever runs the leaf (its admin, a changed config) speaks
- * through it — so everything else the hub's API would answer is denied: direct and message gets,
- * consumers on DIRECT but the city's own filter, durable creates, the info and lists that name every
- * subject, the hub's API without its domain, other leaves' APIs, and Tongbao's subjects as plain
- * messages either way. Allow-all with denials: what stream sourcing asks for (consumer creates with
- * filters, flow control, deliveries) is the server's own and not for Tongbao to enumerate.
+ * A city's leaf link on the hub: the leaf's streams source the hub's EVENTS, the receipts of the
+ * city's own notices and its own receipts, and its own directed messages; the hub sources the
+ * leaf's outboxes. The link user is the leaf's whole reach into the hub — whoever runs the leaf (its
+ * admin, a changed config) speaks through it — so it is an allow-list of exactly what stream
+ * sourcing sends (nats-server's stream.go): consumer creates with the city's own filters in the
+ * subject, deliveries under the city's own prefixes (linkDeliveryOf), flow control, create replies,
+ * and the hub's requests to the leaf's own API. Nothing else: no gets, no infos or lists, no
+ * Tongbao subjects as plain messages either way, no other leaf's API (which would let it answer for
+ * another city's outbox). Left open, as the sourcing protocol names no city in them: create replies
+ * ($JSC.R) and flow control ($JS.FC) — a forged one can stall a source, not read or write a message.
  */
-export const leafLinkPermissions = (
-  city: string,
-  cities: readonly string[],
-  hubDomain = HUB_DOMAIN,
-): Permissions => {
-  const hub = `$JS.${hubDomain}.API`;
-  const direct = `${hub}.CONSUMER.CREATE.${Streams.direct}`;
-  const others = cities.filter((c) => c !== city);
+export const leafLinkPermissions = (city: string, hubDomain = HUB_DOMAIN): Permissions => {
+  const create = (stream: string) => `$JS.${hubDomain}.API.CONSUMER.CREATE.${stream}`;
+  const sourcing = ["$JSC.R.>", "$JS.FC.>"];
   return {
     publish: {
-      allow: [">"],
-      deny: [
-        `${hub}.DIRECT.GET.>`,
-        `${hub}.STREAM.MSG.GET.>`,
-        // A consumer on DIRECT: its filter, when there is one, is in the subject (`<name>.<filter>`).
-        direct,
-        `${direct}.*`,
-        `${direct}.*.*`,
-        `${direct}.*.dm.*`,
-        ...[...others, METRO_ORIGIN].map((other) => `${direct}.*.dm.${other}.>`),
-        `${hub}.CONSUMER.DURABLE.CREATE.>`,
-        ...[Streams.direct, Streams.deadLetters, Streams.redrive].map(
-          (stream) => `${hub}.STREAM.INFO.${stream}`,
-        ),
-        `${hub}.STREAM.LIST`,
-        `${API}.>`,
-        ...others.map((other) => `$JS.${other}.API.>`),
-        ...MESSAGE_SPACES,
+      allow: [
+        // INBOX sources every broadcast: the unfiltered create, its config in the body.
+        create(Streams.events),
+        `${create(Streams.direct)}.*.dm.${city}.>`,
+        `${create(Streams.receipts)}.*.rcpt.${city}.>`,
+        `${create(Streams.receipts)}.*.rcpt.*.*.${city}`,
+        `${linkDeliveryOf(city, "up")}.>`,
+        ...sourcing,
       ],
     },
-    subscribe: { allow: [">"], deny: MESSAGE_SPACES },
+    subscribe: {
+      allow: [`$JS.${city}.API.>`, `${linkDeliveryOf(city, "down")}.>`, "$LDS.>", ...sourcing],
+    },
   };
 };
 
@@ -494,6 +487,6 @@ export const leafLinkUsersOf = (cities: readonly string[], hubDomain = HUB_DOMAI
     userOf(
       leafUserOf(city),
       `${city}'s leaf link: its streams' sources, nothing else`,
-      leafLinkPermissions(city, cities, hubDomain),
+      leafLinkPermissions(city, hubDomain),
     ),
   );

@@ -2,6 +2,7 @@
 // its own overdue alarm), the receipts of directed notices between two other cities, the list of
 // every dead letter's subject. Huzhou's own generated user, with a raw client.
 import { Buckets, Streams } from "@tongbao/bus";
+import { eventOf } from "@tongbao/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SecuredServer, startSecured } from "./secured.ts";
 
@@ -66,9 +67,26 @@ describe("no state one city can write or read for another", () => {
     });
   });
 
-  it("refuses Huzhou listing the subjects of every city's dead letters and re-drives", async () => {
+  it("refuses Huzhou listing the subjects of every city's directed messages, dead letters and re-drives", async () => {
+    const shanghai = await secured.as("shanghai");
+    const push = await shanghai.publish(
+      eventOf("person.pushed", { origin: "shanghai", data: { targetCity: "hangzhou" } }),
+    );
     const { nc } = await secured.raw("huzhou");
-    for (const stream of [Streams.deadLetters, Streams.redrive]) {
+    // The stream list answers ends and max age and lists no subjects: it takes no subjects filter.
+    const listOf = (body: unknown) =>
+      nc.request("$JS.API.STREAM.LIST", JSON.stringify(body), { timeout: 2_000 });
+    expect((await listOf({ subjects_filter: ">" })).string()).toMatch(/unknown field \\"subjects_filter/);
+    const list = (await listOf({})).string();
+    expect(list).toContain(`"name":"${Streams.direct}"`);
+    expect(list).not.toContain(push.subject);
+    // Its own directed messages it still replays to the end.
+    const huzhou = await secured.as("huzhou");
+    const own = [];
+    for await (const read of huzhou.replay({ stream: "direct", audience: "huzhou" })) own.push(read);
+    expect(own).toEqual([]);
+    expect(await huzhou.lastSeq("direct")).toBeGreaterThanOrEqual(push.seq);
+    for (const stream of [Streams.direct, Streams.deadLetters, Streams.redrive]) {
       const info = `$JS.API.STREAM.INFO.${stream}`;
       const listing = JSON.stringify({ subjects_filter: ">" });
       expect(await attempt(() => nc.request(info, listing, { timeout: 2_000 }))).toMatch(DENIED);

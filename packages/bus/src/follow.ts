@@ -1,6 +1,7 @@
 import { type Consumer, type ConsumerMessages, DeliverPolicy } from "@nats-io/jetstream";
 import type { Connection } from "./connect.ts";
 import { matcherOf, type ReplayedEvent, type ReplayQuery, replay } from "./replay.ts";
+import { streamInfoOf } from "./stream-info.ts";
 
 export type FollowQuery = Omit<ReplayQuery, "toSeq" | "recordedUntil" | "recordedSince" | "until"> & {
   /** The first stream sequence to read (default 1): a checkpoint plus one. */
@@ -40,7 +41,7 @@ export const follow = async (conn: Connection, query: FollowQuery = {}): Promise
     let next = Math.max(1, query.fromSeq ?? 1);
     if (first === undefined) {
       // The history ends at what is stored now; the live feed starts right after it.
-      const end = (await conn.jsm.streams.info(stream)).state.last_seq;
+      const end = (await streamInfoOf(conn, stream)).state.last_seq;
       const { from: _, ...history } = query;
       if (next <= end) {
         for await (const replayed of replay(conn, { ...history, fromSeq: next, toSeq: end })) {

@@ -42,7 +42,7 @@ export type { Store, StoredValue, StoreOptions } from "./store.ts";
 export type { ConsumerReport, SourceReport, StreamReport } from "./streams-report.ts";
 export type { Delivery, Handler, Later, SubscribeOptions, Subscription, Takeover } from "./subscribe.ts";
 export type { BusMode } from "./topology/mode.ts";
-export { DOMAIN_LOCAL_SUBJECTS, domainOf, HUB_DOMAIN } from "./topology/mode.ts";
+export { DOMAIN_LOCAL_SUBJECTS, domainOf, HUB_DOMAIN, linkDeliveryOf } from "./topology/mode.ts";
 export type { StreamNames } from "./topology/names.ts";
 export {
   Buckets,

@@ -1,6 +1,7 @@
 import { decodeEvent, type SubjectParts, subjectOf } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import type { ReplayedEvent } from "./replay.ts";
+import { streamInfoOf } from "./stream-info.ts";
 
 /**
  * The latest event stored on one aggregate's subject — e.g. the answer to a trace request, or a
@@ -20,6 +21,6 @@ export const lastEvent = async (conn: Connection, parts: SubjectParts): Promise<
 };
 
 export const lastSeq = async (conn: Connection, stream: "events" | "direct"): Promise<number> => {
-  const info = await conn.jsm.streams.info(stream === "events" ? conn.streams.events : conn.streams.direct);
+  const info = await streamInfoOf(conn, stream === "events" ? conn.streams.events : conn.streams.direct);
   return info.state.messages === 0 ? 0 : info.state.last_seq;
 };

@@ -14,6 +14,7 @@ import { type PulledMessage, pullBatches } from "./batch-pull.ts";
 import type { Connection } from "./connect.ts";
 import { TimeoutError } from "./errors.ts";
 import { replayEnd, TAIL_HEARTBEAT_MS, withTicks } from "./replay-end.ts";
+import { streamInfoOf } from "./stream-info.ts";
 import type { StreamNames } from "./topology/names.ts";
 
 type Moment = Date | string;
@@ -163,7 +164,7 @@ const replayed = (m: Read, event: TongbaoEvent): ReplayedEvent => ({
 export async function* replay(conn: Connection, query: ReplayQuery = {}): AsyncGenerator<ReplayedEvent> {
   const matcher = matcherOf(query, conn.streams);
   // The stream's leader answers: what was stored when the replay started, whichever replica serves it.
-  const { state, cluster } = await conn.jsm.streams.info(matcher.stream);
+  const { state, cluster } = await streamInfoOf(conn, matcher.stream);
   const bounds = {
     end: Math.min(state.last_seq, query.toSeq ?? Number.POSITIVE_INFINITY),
     recordedUntil: toMs(query.recordedUntil),

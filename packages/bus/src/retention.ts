@@ -1,4 +1,5 @@
 import type { Connection } from "./connect.ts";
+import { streamInfoOf } from "./stream-info.ts";
 
 // Personal data expires: a directed message lives as long as its stream's max age, and so does every
 // copy made of it (a dead letter, a re-drive), counted from when the original was stored, not from
@@ -7,12 +8,12 @@ import type { Connection } from "./connect.ts";
 const maxAges = new WeakMap<Connection, Map<string, Promise<number>>>();
 
 /** The stream's max age in milliseconds (0: it keeps messages), asked once per connection. */
-const maxAgeOf = (conn: Connection, stream: string): Promise<number> => {
+export const maxAgeOf = (conn: Connection, stream: string): Promise<number> => {
   const known = maxAges.get(conn) ?? new Map<string, Promise<number>>();
   maxAges.set(conn, known);
   let age = known.get(stream);
   if (age === undefined) {
-    age = conn.jsm.streams.info(stream).then((info) => Math.floor(info.config.max_age / 1e6));
+    age = streamInfoOf(conn, stream).then((info) => Math.floor(info.config.max_age / 1e6));
     age.catch(() => known.delete(stream));
     known.set(stream, age);
   }

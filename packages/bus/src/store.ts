@@ -1,8 +1,10 @@
 import { type KV, Kvm } from "@nats-io/kv";
+import { nanos } from "@nats-io/transport-node";
 import { MAX_ATOMIC_BATCH, publishAtomic } from "./atomic-batch.ts";
 import type { Connection } from "./connect.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
 import { isConflict } from "./nats-errors.ts";
+import { maxAgeOf } from "./retention.ts";
 
 export interface StoredValue<T> {
   readonly value: T;
@@ -33,6 +35,12 @@ export interface StoreOptions {
   /** Values kept per key (default 1). */
   readonly history?: number;
   readonly replicas?: number;
+  /**
+   * Values derived from directed messages: the bucket keeps each no longer than the directed
+   * stream keeps a message (its max age), counted from the value's last write — the latest
+   * directed message folded into it. A bucket made before gets the max age on open.
+   */
+  readonly expiresWithDirect?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -46,16 +54,32 @@ const checkKey = (key: string) => {
     throw new TypeError("a store key may hold only A-Z, a-z, 0-9, '-', '_', '/', '=' and '.' between parts");
 };
 
+/** Gives an existing bucket's stream the max age it was made without (never a longer one). */
+const keepNoLonger = async (conn: Connection, stream: string, maxAgeMs: number) => {
+  const { config } = await conn.jsm.streams.info(stream);
+  const wanted = nanos(maxAgeMs);
+  if (config.max_age === 0 || config.max_age > wanted)
+    await conn.jsm.streams.update(stream, {
+      ...config,
+      max_age: wanted,
+      // A stream refuses a duplicate window longer than its max age.
+      duplicate_window: Math.min(config.duplicate_window, wanted),
+    });
+};
+
 export const openStore = async <T>(
   conn: Connection,
   bucket: string,
   options: StoreOptions = {},
 ): Promise<Store<T>> => {
   if (!bucketName.test(bucket)) throw new TypeError("a bucket name may hold only A-Z, a-z, 0-9, '-', '_'");
+  const maxAgeMs = options.expiresWithDirect === true ? await maxAgeOf(conn, conn.streams.direct) : 0;
   const kv: KV = await new Kvm(conn.js).create(bucket, {
     history: options.history ?? 1,
     replicas: options.replicas ?? 1,
+    ...(maxAgeMs > 0 ? { ttl: maxAgeMs } : {}),
   });
+  if (maxAgeMs > 0) await keepNoLonger(conn, `KV_${bucket}`, maxAgeMs);
   const encode = (value: T) => encoder.encode(JSON.stringify(value));
   // KV buckets are made without allow_atomic (the KV client has no such option): turned on once.
   let atomic: Promise<void> | undefined;

@@ -56,3 +56,23 @@ describe("copies of directed messages expire with the original", () => {
     expect((await h.bus.deadLetters.list())[0]?.expiresAt).toBeNull();
   });
 });
+
+describe("what is derived from directed messages expires as they do", () => {
+  it("a bucket opened to expire with directed messages drops a value the directed stream's max age after it was written", async () => {
+    await using h = await startHarness({ directMaxAgeMs: DIRECT_MAX_AGE_MS, duplicateWindowMs: 1_000 });
+    // Made before without an age (an older deployment): it gains the age on open.
+    await h.bus.openStore<{ answered: number }>("rm-derived");
+    const store = await h.bus.openStore<{ answered: number }>("rm-derived", { expiresWithDirect: true });
+    const kept = await h.bus.openStore<{ answered: number }>("rm-broadcast");
+    await store.put("shanghai.XC-SH-1", { answered: 1 });
+    await kept.put("shanghai.PASS-1", { answered: 1 });
+    const writtenAt = Date.now();
+    await waitFor(
+      "the derived value gone",
+      async () => (await store.get("shanghai.XC-SH-1")) === null,
+      15_000,
+    );
+    expect(Date.now() - writtenAt).toBeGreaterThanOrEqual(DIRECT_MAX_AGE_MS - 1_000);
+    expect(await kept.get("shanghai.PASS-1")).not.toBeNull();
+  });
+});

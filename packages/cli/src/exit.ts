@@ -3,6 +3,7 @@ import {
   EventValidationError,
   NotFoundError,
   PermissionDeniedError,
+  RuleViolationError,
   TimeoutError,
   TopologyConflictError,
 } from "@tongbao/bus";
@@ -14,7 +15,7 @@ export const ExitCode = {
   usage: 1,
   /** What was asked for does not exist: a notice, a dead letter, a pass. */
   notFound: 2,
-  /** Bad input: an invalid event, a time that is not a time, an unknown read model. */
+  /** Bad input: an invalid event, one that breaks a rule, a time that is not a time, an unknown read model. */
   invalid: 3,
   /** NATS could not be reached, or did not answer in time. */
   connection: 4,
@@ -43,7 +44,12 @@ const CONNECTION_ERRORS = new Set(["ConnectionError", "ClosedConnectionError", "
 
 export const exitCodeOf = (error: unknown): ExitCode => {
   if (error instanceof CliError) return error.exitCode;
-  if (error instanceof EventValidationError || error instanceof TypeError || error instanceof RangeError)
+  if (
+    error instanceof EventValidationError ||
+    error instanceof RuleViolationError ||
+    error instanceof TypeError ||
+    error instanceof RangeError
+  )
     return ExitCode.invalid;
   if (error instanceof NotFoundError) return ExitCode.notFound;
   if (error instanceof PermissionDeniedError || error instanceof ConcurrencyConflictError)

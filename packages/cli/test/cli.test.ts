@@ -79,6 +79,11 @@ describe("tongbao", () => {
       JSON.stringify({ ...pass, origin: "hangzhou" }),
     );
     expect(foreign.code).toBe(ExitCode.denied);
+    // Decided against the metro definition, as at the gateway: a district no city has is refused.
+    const { origin: __, ...risk } = eventOf("risk.changed", { subject: "suzhou-gusu-typo" });
+    const unknown = await runCli(["publish", "-", "--city", "suzhou"], env, JSON.stringify(risk));
+    expect(unknown.code).toBe(ExitCode.notFound);
+    expect(unknown.stderr).toContain("district suzhou-gusu-typo is not a district of the metro");
     await using bus = await connectBus({ servers: nats.url, name: "check" });
     expect(await bus.lastSeq("events")).toBe(1);
   });

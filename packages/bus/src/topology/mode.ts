@@ -23,3 +23,12 @@ export const domainOf = (mode: BusMode): string | undefined =>
 
 /** Subject spaces that streams capture in every domain: a leaf link must carry none of them. */
 export const DOMAIN_LOCAL_SUBJECTS = ["evt.>", "dm.>", "rcpt.>", "dlq.>", "rdv.>", "$KV.>", "$JS.EVENT.>"];
+
+/**
+ * Where a leaf link's stream sources deliver (the sources' `external.deliver` prefix), one subject
+ * space per city and direction: `up` from the city's outboxes to the hub, `down` from the hub to the
+ * city's inboxes. So a link's permissions name its own city's deliveries and no other city's: a leaf
+ * can neither read another city's directed messages on their way down nor inject into another
+ * city's on their way up (infra/nats permissions.ts leafLinkPermissions).
+ */
+export const linkDeliveryOf = (city: string, direction: "up" | "down") => `tongbao.link.${city}.${direction}`;

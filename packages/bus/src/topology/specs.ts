@@ -7,7 +7,7 @@ import {
 } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import { METRO_ORIGIN } from "@tongbao/events";
-import { type BusMode, HUB_DOMAIN } from "./mode.ts";
+import { type BusMode, HUB_DOMAIN, linkDeliveryOf } from "./mode.ts";
 import { LeafStreams, Streams, streamNamesOf } from "./names.ts";
 
 /** A stream as Tongbao needs it: the settings it checks on every start. */
@@ -42,7 +42,7 @@ export interface TopologyOptions {
 const DAY_MS = 86_400_000;
 const ADVISORY = "$JS.EVENT.ADVISORY.CONSUMER";
 
-const external = (domain: string) => ({ api: `$JS.${domain}.API`, deliver: "" });
+const external = (domain: string, deliver: string) => ({ api: `$JS.${domain}.API`, deliver });
 
 /**
  * Every stream of a mode, as data (topology as code): the bus creates them, infra/nats prints them
@@ -89,8 +89,8 @@ export const streamSpecsOf = (mode: BusMode, options: TopologyOptions = {}): Str
         ...everyDomain,
       ];
     case "leaf": {
-      const hub = external(mode.hubDomain ?? HUB_DOMAIN);
       const city = mode.city;
+      const hub = external(mode.hubDomain ?? HUB_DOMAIN, linkDeliveryOf(city, "down"));
       return [
         spec(LeafStreams.outbox, { subjects: [`evt.${city}.>`, `rcpt.*.*.${city}`], allow_atomic: true }),
         spec(LeafStreams.outboxDirect, {
@@ -103,8 +103,13 @@ export const streamSpecsOf = (mode: BusMode, options: TopologyOptions = {}): Str
           sources: [{ name: Streams.direct, external: hub, filter_subject: `dm.${city}.>` }],
           max_age: directMaxAge,
         }),
+        // Receipts of the city's own notices, and its own: never who else received what directed.
         spec(LeafStreams.inboxReceipts, {
-          sources: [{ name: Streams.receipts, external: hub }],
+          sources: [`rcpt.${city}.>`, `rcpt.*.*.${city}`].map((filter) => ({
+            name: Streams.receipts,
+            external: hub,
+            filter_subject: filter,
+          })),
           max_msgs_per_subject: 1,
         }),
         ...everyDomain,
@@ -115,7 +120,7 @@ export const streamSpecsOf = (mode: BusMode, options: TopologyOptions = {}): Str
       const outboxes = (stream: string, filter?: string): StreamSource[] =>
         mode.cities.map((city) => ({
           name: stream,
-          external: external(city),
+          external: external(city, linkDeliveryOf(city, "up")),
           ...(filter === undefined ? {} : { filter_subject: filter }),
         }));
       return [
@@ -136,4 +141,4 @@ export const streamSpecsOf = (mode: BusMode, options: TopologyOptions = {}): Str
 
 /** A source as configured, reduced to what identifies it: compares a spec with the server's view. */
 export const sourceKey = (source: StreamSource) =>
-  `${source.name}|${source.external?.api ?? ""}|${source.filter_subject ?? ""}`;
+  `${source.name}|${source.external?.api ?? ""}|${source.external?.deliver ?? ""}|${source.filter_subject ?? ""}`;

@@ -30,7 +30,7 @@ export const drillCommand = () =>
     .option("--timeout <seconds>", "how long to wait for every receipt", positiveInteger("--timeout"), 60)
     .action(
       act<{ from?: string; timeout: number }>(async (session, options) => {
-        const [bus, metro] = await Promise.all([session.bus(), session.metro()]);
+        const [bus, metro] = await Promise.all([session.bus({ decide: true }), session.metro()]);
         const cities = metro.cities.map((c) => c.id);
         const from = options.from ?? (cities[0] as string);
         if (!cities.includes(from))

@@ -13,7 +13,7 @@ export const passCommand = () =>
       .option("--city <id>", "at a checkpoint in this city")
       .action(
         act<{ at?: string; city?: string }>(async (session, options, [passId]) => {
-          const bus = await session.bus();
+          const bus = await session.bus({ decide: true });
           const check = await (await openReadModels(bus)).checkPass(passId as string, {
             ...(options.at === undefined ? {} : { at: options.at }),
             ...(options.city === undefined ? {} : { city: options.city }),

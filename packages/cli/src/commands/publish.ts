@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { PermissionDeniedError, type Published } from "@tongbao/bus";
+import type { Published } from "@tongbao/bus";
 import {
   type EventInput,
   EventValidationError,
@@ -9,7 +9,7 @@ import {
   type ValidationIssue,
 } from "@tongbao/events";
 import { Command, Option } from "commander";
-import { CliError, ExitCode, reasonOf } from "../exit.ts";
+import { CliError, ExitCode, exitCodeOf, reasonOf } from "../exit.ts";
 import { positiveInteger } from "../format.ts";
 import { act } from "../program-kit.ts";
 
@@ -108,7 +108,7 @@ export const publishCommand = () =>
             ExitCode.invalid,
           );
         }
-        const bus = await session.bus();
+        const bus = await session.bus({ decide: true });
         const started = performance.now();
         const stored: Published[] = [];
         let failure: { index: number; error: unknown } | undefined;
@@ -142,6 +142,6 @@ export const publishCommand = () =>
             `${failed > 0 ? `, ${failed} not stored` : ""} in ${seconds.toFixed(2)} s`,
         );
         if (failure === undefined) return ExitCode.ok;
-        return failure.error instanceof PermissionDeniedError ? ExitCode.denied : ExitCode.failed;
+        return exitCodeOf(failure.error);
       }),
     );

@@ -17,7 +17,7 @@ export const receiptsCommand = () =>
       act<{ origin?: string }>(async (session, options, [id]) => {
         const eventId = id as string;
         if (!isToken(eventId)) throw new CliError(`"${eventId}" is not an event id`, ExitCode.invalid);
-        const [bus, metro] = await Promise.all([session.bus(), session.metro()]);
+        const [bus, metro] = await Promise.all([session.bus({ decide: true }), session.metro()]);
         const cities = metro.cities.map((c) => c.id);
         if (options.origin !== undefined && !cities.includes(options.origin))
           throw new CliError(

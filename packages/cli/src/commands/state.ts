@@ -22,7 +22,7 @@ export const stateCommand = () =>
       .option("--city <id>", "only this city's districts")
       .action(
         act<{ asOf?: string; by: RiskMapBasis; city?: string }>(async (session, options) => {
-          const [bus, metro] = await Promise.all([session.bus(), session.metro()]);
+          const [bus, metro] = await Promise.all([session.bus({ decide: true }), session.metro()]);
           const map = await (await openReadModels(bus, metro)).riskMap({
             by: options.by,
             ...(options.asOf === undefined ? {} : { asOf: options.asOf }),

@@ -53,7 +53,9 @@ export const createModelRunner = async (
 ): Promise<ModelRunner> => {
   const maxCached = options.maxCached ?? 100_000;
   const maxKnownKeys = options.maxKnownKeys ?? 2_000_000;
-  let store = await bus.openStore<Value>(model.bucket);
+  // A model folded from directed messages derives from personal data: it expires as they do.
+  const storeOptions = { expiresWithDirect: model.streams.includes("direct") };
+  let store = await bus.openStore<Value>(model.bucket, storeOptions);
   // The folds decide again what the publisher decided, with the metro the bus was given.
   const decisions = bus.metro === undefined ? {} : { decisions: { metro: bus.metro } };
   const applied: Record<StreamName, number> = { events: 0, direct: 0 };
@@ -160,7 +162,7 @@ export const createModelRunner = async (
     // Checkpoint first: killed in between, the old values are still a consistent fold.
     for (const stream of model.streams) await checkpoints.remove(model.name, stream);
     await store.destroy();
-    store = await bus.openStore<Value>(model.bucket);
+    store = await bus.openStore<Value>(model.bucket, storeOptions);
     await reload();
   };
 
