@@ -117,15 +117,24 @@ const handledMarks = (durables: readonly string[]) => [
 ];
 
 /**
- * Streams whose info a city reads: the log's ends (replay, follow) and its copies' max age. Not the
- * info of streams that hold every city's directed messages or their copies: it lists every subject
- * held (subjects_filter) — who sent what to whom. DIRECT's ends and max age come from the stream
- * list, which lists no subjects (packages/bus stream-info.ts).
+ * Streams whose info a city reads: the log's ends (replay, follow), an original's max age (its dead
+ * letter's expiry), the buckets it opens. Named one by one: an info request lists every subject a
+ * stream holds (subjects_filter), so not the streams that hold every city's directed messages or
+ * their copies — who sent what to whom — nor the read models' buckets. DIRECT's ends and max age
+ * come from the stream list, which lists no subjects (packages/bus stream-info.ts).
  */
-const streamInfo = [`${API}.STREAM.INFO.*`, `${API}.STREAM.LIST`];
-const subjectListings = [Streams.direct, Streams.deadLetters, Streams.redrive].map(
-  (stream) => `${API}.STREAM.INFO.${stream}`,
-);
+const streamInfo = (streams: StreamNames) =>
+  [
+    ...new Set([
+      streams.events,
+      streams.outbox,
+      streams.receipts,
+      `KV_${Buckets.handled}`,
+      `KV_${Buckets.takeovers}`,
+    ]),
+  ]
+    .map((stream) => `${API}.STREAM.INFO.${stream}`)
+    .concat(`${API}.STREAM.LIST`);
 
 /** The redrive consumer of a subscription (packages/bus redrive.ts): re-driven dead letters come back. */
 const redrive = (durable: string) => [
@@ -156,7 +165,7 @@ export const cityPermissions = (
         // A subscriber stores what it gave up on: dlq.<consumer>.<stream>.<seq>.
         ...durables(city).map((durable) => `dlq.${durable}.>`),
         ...handledMarks(durables(city)),
-        ...streamInfo,
+        ...streamInfo(streams),
         `${API}.DIRECT.GET.${streams.events}`,
         `${API}.DIRECT.GET.${streams.events}.>`,
         // The leader's answer where a replica may lag (a replay's end, packages/bus replay-end.ts);
@@ -177,7 +186,6 @@ export const cityPermissions = (
       ],
       deny: [
         ...othersDurables([streams.events, streams.direct], [...others.flatMap(durables), ...metroDurables]),
-        ...subjectListings,
       ],
     },
     subscribe: REPLIES,

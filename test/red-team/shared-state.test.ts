@@ -67,7 +67,7 @@ describe("no state one city can write or read for another", () => {
     });
   });
 
-  it("refuses Huzhou listing the subjects of every city's directed messages, dead letters and re-drives", async () => {
+  it("refuses Huzhou listing the subjects of every city's directed messages, their copies and the read models", async () => {
     const shanghai = await secured.as("shanghai");
     const push = await shanghai.publish(
       eventOf("person.pushed", { origin: "shanghai", data: { targetCity: "hangzhou" } }),
@@ -86,7 +86,13 @@ describe("no state one city can write or read for another", () => {
     for await (const read of huzhou.replay({ stream: "direct", audience: "huzhou" })) own.push(read);
     expect(own).toEqual([]);
     expect(await huzhou.lastSeq("direct")).toBeGreaterThanOrEqual(push.seq);
-    for (const stream of [Streams.direct, Streams.deadLetters, Streams.redrive]) {
+    for (const stream of [
+      Streams.direct,
+      Streams.deadLetters,
+      Streams.redrive,
+      "KV_rm-notices",
+      "KV_rm-traces",
+    ]) {
       const info = `$JS.API.STREAM.INFO.${stream}`;
       const listing = JSON.stringify({ subjects_filter: ">" });
       expect(await attempt(() => nc.request(info, listing, { timeout: 2_000 }))).toMatch(DENIED);
