@@ -29,6 +29,27 @@ describe("receipts", () => {
     expect(report.pending).toEqual(["jiaxing", "shanghai"]);
   });
 
+  it("stores receipts recorded at once together, each first-wins, repeats in the same write included", async () => {
+    await using h = await startHarness();
+    const cities = Array.from({ length: 40 }, (_, i) => `city${i}`);
+    const ref = { origin: "hangzhou", id: "notice-at-once" };
+    await h.bus.recordReceipt({ notice: ref, receiver: "city0", at: "2020-02-11T09:30:00+08:00" });
+    // city0 again (stored before), city1 twice in the same turn, and 38 more.
+    const outcomes = await Promise.all([
+      ...cities.map((receiver) =>
+        h.bus.recordReceipt({ notice: ref, receiver, at: "2020-02-11T09:31:00+08:00" }),
+      ),
+      h.bus.recordReceipt({ notice: ref, receiver: "city1", at: "2020-02-11T09:32:00+08:00" }),
+    ]);
+    expect(outcomes.filter((o) => o.duplicate)).toHaveLength(2);
+    const report = await h.bus.receipts(ref, cities);
+    expect(report.pending).toEqual([]);
+    expect(report.acknowledged.find((a) => a.city === "city0")?.at).toBe("2020-02-11T09:30:00+08:00");
+    expect(report.acknowledged.find((a) => a.city === "city1")?.at).toBe("2020-02-11T09:31:00+08:00");
+    const { state } = await h.bus.connection.jsm.streams.info("RECEIPTS");
+    expect(state.messages).toBe(40);
+  });
+
   it("refuses a receipt whose ids would forge a subject", async () => {
     await using h = await startHarness();
     await expect(

@@ -85,7 +85,7 @@ export const streamSpecsOf = (mode: BusMode, options: TopologyOptions = {}): Str
       return [
         spec(Streams.events, { subjects: ["evt.>"], allow_atomic: true }),
         spec(Streams.direct, { subjects: ["dm.>"], max_age: directMaxAge, allow_atomic: true }),
-        spec(Streams.receipts, { subjects: ["rcpt.>"], max_msgs_per_subject: 1 }),
+        spec(Streams.receipts, { subjects: ["rcpt.>"], max_msgs_per_subject: 1, allow_atomic: true }),
         ...everyDomain,
       ];
     case "leaf": {
