@@ -29,6 +29,8 @@ export interface MetroShape {
   readonly acknowledgeWithinSeconds?: number;
   /** A metro of generated cities instead of the Yangtze River Delta demo (for benchmarks). */
   readonly generatedCities?: number;
+  /** Every webhook city takes notices in batches (the metro definition's `delivery.batch`). */
+  readonly batch?: { readonly maxNotices: number; readonly maxWaitMs: number };
   readonly env?: Record<string, string>;
 }
 
@@ -65,6 +67,7 @@ const metroFor = async (dir: string, sinkPort: number, shape: MetroShape): Promi
               ...city.delivery,
               urls: [`http://127.0.0.1:${sinkPort}/hooks/${city.id}`],
               secret: { file: join(dir, "secrets", `${city.id}.webhook-secret`) },
+              ...(shape.batch === undefined ? {} : { batch: shape.batch }),
             }
           : city.delivery,
     })),

@@ -22,6 +22,17 @@ export const Delivery = z.discriminatedUnion("kind", [
     /** HMAC-SHA256 key for the Standard Webhooks signature. */
     secret: SecretRef,
     timeoutMs: z.number().int().positive().default(5_000),
+    /**
+     * The city's systems take notices in CloudEvents' JSON batch mode: at most `maxNotices` per
+     * request, each request sent at most `maxWaitMs` after its first notice came. Absent: one
+     * notice per request.
+     */
+    batch: z
+      .strictObject({
+        maxNotices: z.number().int().min(2, "must be at least 2").max(1_000, "must be at most 1000"),
+        maxWaitMs: z.number().int().min(1).max(10_000, "must be at most 10000").default(50),
+      })
+      .optional(),
   }),
   // No webhook: the city reads from Tongbao itself; its relay records a receipt once it stored the notice.
   z.strictObject({ kind: z.literal("store") }),

@@ -23,7 +23,7 @@ describe("metro definitions", () => {
       id,
       name: id,
       districts: [{ id: "elsewhere-x", name: "x" }],
-      delivery: { kind: "webhook", urls: ["ftp://x"], secret: { env: "S" } },
+      delivery: { kind: "webhook", urls: ["ftp://x"], secret: { env: "S" }, batch: { maxNotices: 1 } },
       gatewayTokenSha256: { env: "T" },
     });
     await writeFile(
@@ -40,6 +40,7 @@ describe("metro definitions", () => {
     expect(error).toBeInstanceOf(MetroDefinitionError);
     expect((error as Error).message).toMatch(/cities\.0\.delivery\.urls\.0: must be an http\(s\) URL/);
     expect((error as Error).message).toMatch(/cities\.1\.id: is used twice/);
+    expect((error as Error).message).toMatch(/cities\.0\.delivery\.batch\.maxNotices: must be at least 2/);
     expect((error as Error).message).toMatch(/cities\.0\.districts\.0\.id: must start with "a-"/);
     // A city called `metro` would publish as Tongbao itself.
     expect((error as Error).message).toMatch(/cities\.2\.id: "metro" is reserved for Tongbao's own events/);

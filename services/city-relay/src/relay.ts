@@ -3,6 +3,7 @@ import type { TongbaoEvent } from "@tongbao/events";
 import type { City } from "@tongbao/metro";
 import type { Logger } from "@tongbao/service-kit";
 import { type Registry as MetricsRegistry, Registry } from "prom-client";
+import { webhookBatcher } from "./batching.ts";
 import { DeliveryOutcome, relayMetrics } from "./metrics.ts";
 import { webhookSigner } from "./signing.ts";
 import { postNotice, WebhookDeliveryError, type WebhookTarget } from "./webhook.ts";
@@ -60,12 +61,27 @@ export interface CityRelay {
 const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_MAX_ATTEMPTS = 5;
 
-const targetsOf = (city: City, secret: string | undefined): WebhookTarget[] => {
+interface Target {
+  readonly url: string;
+  /** Hands one notice (serialised once) to the URL: alone, or in the city's next batch. */
+  readonly post: (event: TongbaoEvent, body: string) => Promise<number>;
+}
+
+const targetsOf = (city: City, secret: string | undefined): Target[] => {
   const { delivery } = city;
   if (delivery.kind === "store") return [];
   if (secret === undefined) throw new TypeError(`the relay of ${city.id} needs the city's webhook secret`);
   const sign = webhookSigner(secret, city.id);
-  return delivery.urls.map((url) => ({ url, sign, timeoutMs: delivery.timeoutMs }));
+  return delivery.urls.map((url) => {
+    const target: WebhookTarget = { url, sign, timeoutMs: delivery.timeoutMs };
+    return {
+      url,
+      post:
+        delivery.batch === undefined
+          ? (event, body) => postNotice(target, event, body)
+          : webhookBatcher(target, delivery.batch),
+    };
+  });
 };
 
 /**
@@ -95,7 +111,7 @@ export const createCityRelay = async (options: CityRelayOptions): Promise<CityRe
       targets
         .filter((target) => !done.has(target.url))
         .map(async (target) => {
-          const status = await postNotice(target, event, body);
+          const status = await target.post(event, body);
           done.add(target.url);
           return status;
         }),
@@ -154,7 +170,11 @@ export const createCityRelay = async (options: CityRelayOptions): Promise<CityRe
 
   const common = {
     city: city.id,
-    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
+    // In batch mode a request holds only notices in hand at once: enough for two full batches.
+    concurrency: Math.max(
+      options.concurrency ?? DEFAULT_CONCURRENCY,
+      2 * (city.delivery.kind === "webhook" ? (city.delivery.batch?.maxNotices ?? 0) : 0),
+    ),
     maxAttempts,
     // Receivers de-duplicate on webhook-id and a receipt is first-wins, so the bus's handled log
     // (two KV round trips per notice) would only repeat what they already guarantee.

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { messageIdOf } from "@tongbao/bus";
 import type { TongbaoEvent } from "@tongbao/events";
 import { Agent } from "undici";
@@ -74,19 +75,37 @@ const whereTo = (url: string) => {
  * de-duplicate; the timestamp and signature are fresh on each attempt. Redirects are not followed:
  * a signed notice goes only where the metro says. Resolves with the status of a 2xx answer.
  */
-export const postNotice = async (
+export const postNotice = (target: WebhookTarget, event: TongbaoEvent, body: string): Promise<number> =>
+  signedPost(target, messageIdOf(event), "application/cloudevents+json; charset=utf-8", body);
+
+/**
+ * POSTs notices in CloudEvents' JSON batch mode (`application/cloudevents-batch+json`: a JSON array
+ * of structured-mode events, each serialised once, by the caller), signed as one Standard Webhooks
+ * message. Its `webhook-id` is `batch_` and a digest of the notices' ids in order, so a retry of the
+ * same notices carries the same id; a notice retried in another batch comes with another, and a
+ * receiver de-duplicates each notice on its own `<origin>:<id>` as well.
+ */
+export const postBatch = (
   target: WebhookTarget,
-  event: TongbaoEvent,
-  body: string,
+  events: readonly TongbaoEvent[],
+  bodies: readonly string[],
 ): Promise<number> => {
-  const id = messageIdOf(event);
+  const digest = createHash("sha256");
+  for (const event of events) digest.update(`${messageIdOf(event)}\n`);
+  const id = `batch_${digest.digest("base64url").slice(0, 32)}`;
+  return signedPost(target, id, BATCH_CONTENT_TYPE, `[${bodies.join(",")}]`);
+};
+
+export const BATCH_CONTENT_TYPE = "application/cloudevents-batch+json; charset=utf-8";
+
+const signedPost = async (target: WebhookTarget, id: string, contentType: string, body: string) => {
   const now = new Date();
   let status: number;
   try {
     status = await post(
       target.url,
       {
-        "content-type": "application/cloudevents+json; charset=utf-8",
+        "content-type": contentType,
         "webhook-id": id,
         "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
         "webhook-signature": target.sign(id, now, body),

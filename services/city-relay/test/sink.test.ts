@@ -3,12 +3,18 @@ import { describe, expect, it } from "vitest";
 import { startWebhookSink } from "../src/index.ts";
 import { secrets } from "./support.ts";
 
-const post = (url: string, secret: string, id: string, body: string) => {
+const post = (
+  url: string,
+  secret: string,
+  id: string,
+  body: string,
+  contentType = "application/cloudevents+json; charset=utf-8",
+) => {
   const now = new Date();
   return fetch(url, {
     method: "POST",
     headers: {
-      "content-type": "application/cloudevents+json; charset=utf-8",
+      "content-type": contentType,
       "webhook-id": id,
       "webhook-timestamp": String(Math.floor(now.getTime() / 1000)),
       "webhook-signature": new Webhook(secret).sign(id, now, body),
@@ -52,6 +58,21 @@ describe("webhook sink", () => {
     const listed = await (await fetch(`${sink.url}/hooks/suzhou`)).json();
     expect(listed).toEqual([notice]);
     expect(await (await fetch(`${sink.url}/hooks`)).json()).toMatchObject({ suzhou: 1, jiaxing: 0 });
+  });
+
+  it("takes a CloudEvents JSON batch, acting once per notice across batches", async () => {
+    await using sink = await startDisposableSink();
+    const second = JSON.stringify({ ...JSON.parse(event), id: "0193f3a0-1c2d-7e4f-8a9b-0c1d2e3f4a5c" });
+    const batchType = "application/cloudevents-batch+json; charset=utf-8";
+    const url = `${sink.url}/hooks/suzhou`;
+    expect((await post(url, secrets.suzhou, "batch_a", `[${event},${second}]`, batchType)).status).toBe(204);
+    // The second notice again, retried in another batch.
+    expect((await post(url, secrets.suzhou, "batch_b", `[${second}]`, batchType)).status).toBe(204);
+    expect(sink.received("suzhou").map((n) => [n.webhookId, n.repeats])).toEqual([
+      ["batch_a", 0],
+      ["batch_a", 1],
+    ]);
+    expect((await post(url, secrets.suzhou, "batch_c", event, batchType)).status).toBe(400);
   });
 
   it("answers 503 while a city's system is down, and 404 for a city it does not know", async () => {

@@ -194,7 +194,10 @@ export const asyncApiDocument = (): AsyncApiDocument => {
         "通报 Tongbao: 一地发现、多地通报 — what one city finds, every city of the metro is told. City systems publish " +
         "CloudEvents on NATS JetStream: broadcasts under `evt.<origin>.<domain>.<action>.<key>` (stream EVENTS), " +
         "directed messages under `dm.<target>.<origin>.<domain>.<action>.<key>` (stream DIRECT). " +
-        "This document describes a city: what it sends and what it receives.",
+        "This document describes a city: what it sends and what it receives. A city whose systems take webhooks " +
+        "receives the same messages from its relay as structured-mode CloudEvents, one per request, or in CloudEvents' " +
+        "JSON batch mode (`application/cloudevents-batch+json`) when its metro definition sets `delivery.batch`; " +
+        "the gateway's OpenAPI document describes those requests (`webhooks.notice`).",
     },
     defaultContentType: CLOUDEVENTS_JSON,
     servers: {

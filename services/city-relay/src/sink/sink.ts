@@ -36,7 +36,8 @@ export interface WebhookSinkOptions {
   readonly secrets: Readonly<Record<string, string>>;
 }
 
-const MAX_BODY_BYTES = 1 << 20;
+// A batch of up to 1,000 notices.
+const MAX_BODY_BYTES = 8 << 20;
 
 class BodyTooLargeError extends Error {}
 
@@ -56,6 +57,14 @@ const answer = (res: ServerResponse, status: number, body?: unknown) => {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 };
 
+interface SentEvent {
+  readonly id?: unknown;
+  readonly type?: unknown;
+  readonly origin?: unknown;
+  readonly status?: unknown;
+  readonly time?: unknown;
+}
+
 interface CitySystem {
   readonly verify: ReturnType<typeof webhookVerifier>;
   readonly byWebhookId: Map<string, ReceivedNotice>;
@@ -65,7 +74,8 @@ interface CitySystem {
 
 /**
  * A demo of the cities' systems: `POST /hooks/:city` verifies the Standard Webhooks signature (401
- * when it does not match), acts once per webhook-id (a repeat still gets its 2xx) and answers 204.
+ * when it does not match), takes one notice or a CloudEvents JSON batch, acts once per notice (a
+ * repeat still gets its 2xx) and answers 204.
  * `GET /hooks/:city` lists what the city received, `GET /hooks` counts it per city.
  */
 export const startWebhookSink = async (options: WebhookSinkOptions): Promise<WebhookSink> => {
@@ -97,32 +107,38 @@ export const startWebhookSink = async (options: WebhookSinkOptions): Promise<Web
       return answer(res, 401, { error: "the webhook signature does not verify" });
     }
     const webhookId = req.headers["webhook-id"] as string;
-    const known = system.byWebhookId.get(webhookId);
-    if (known) {
-      known.repeats++;
-      return answer(res, 204);
-    }
-    let event: { id?: unknown; type?: unknown; origin?: unknown; status?: unknown; time?: unknown };
+    const batch = String(req.headers["content-type"] ?? "").startsWith("application/cloudevents-batch+json");
+    let parsed: unknown;
     try {
-      event = JSON.parse(body);
+      parsed = JSON.parse(body);
     } catch {
       return answer(res, 400, { error: "the body is not JSON" });
     }
+    if (batch && !Array.isArray(parsed)) return answer(res, 400, { error: "a batch is a JSON array" });
     const receivedAt = new Date();
-    const time = String(event.time);
-    const notice: ReceivedNotice = {
-      webhookId,
-      id: String(event.id),
-      type: String(event.type),
-      origin: String(event.origin),
-      status: String(event.status),
-      time,
-      receivedAt: receivedAt.toISOString(),
-      latencyMs: receivedAt.getTime() - Date.parse(time),
-      repeats: 0,
-    };
-    system.byWebhookId.set(webhookId, notice);
-    system.received.push(notice);
+    for (const event of (batch ? parsed : [parsed]) as SentEvent[]) {
+      // Alone, a notice's webhook-id is `<origin>:<id>`; in a batch, each notice is known by the same.
+      const key = batch ? `${String(event.origin)}:${String(event.id)}` : webhookId;
+      const known = system.byWebhookId.get(key);
+      if (known) {
+        known.repeats++;
+        continue;
+      }
+      const time = String(event.time);
+      const notice: ReceivedNotice = {
+        webhookId,
+        id: String(event.id),
+        type: String(event.type),
+        origin: String(event.origin),
+        status: String(event.status),
+        time,
+        receivedAt: receivedAt.toISOString(),
+        latencyMs: receivedAt.getTime() - Date.parse(time),
+        repeats: 0,
+      };
+      system.byWebhookId.set(key, notice);
+      system.received.push(notice);
+    }
     answer(res, 204);
   };
 

@@ -220,6 +220,39 @@ export const openApiDocument = {
       },
     },
   },
+  webhooks: {
+    notice: {
+      post: {
+        summary: "A notice, delivered to a city's webhook by its relay",
+        description:
+          "Every broadcast of the other cities and every message directed to the city, signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`, HMAC-SHA256 with the city's secret). One notice per request by default: a structured-mode CloudEvent, `webhook-id` `<origin>:<event id>`. A city whose metro definition sets `delivery.batch` gets CloudEvents' JSON batch mode instead: an array of at most `maxNotices` events, sent at most `maxWaitMs` after its first notice, signed as one message with `webhook-id` `batch_<digest of its notices' ids>`; an aggregate's notices in order within and across batches. A 2xx answer accepts every notice of the request; anything else (or no answer in time) retries each, possibly in another batch, so a receiver de-duplicates on each event's `origin` and `id`.",
+        security: [],
+        parameters: [
+          { name: "webhook-id", in: "header", required: true, schema: { type: "string" } },
+          { name: "webhook-timestamp", in: "header", required: true, schema: { type: "string" } },
+          { name: "webhook-signature", in: "header", required: true, schema: { type: "string" } },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            "application/cloudevents+json": { schema: { $ref: "#/components/schemas/Notice" } },
+            "application/cloudevents-batch+json": {
+              schema: {
+                type: "array",
+                minItems: 1,
+                maxItems: 1000,
+                items: { $ref: "#/components/schemas/Notice" },
+              },
+            },
+          },
+        },
+        responses: {
+          "204": { description: "Accepted: the relay records the city's receipt of every notice sent" },
+          "503": { description: "Not now: the relay retries (as does any answer but 2xx)" },
+        },
+      },
+    },
+  },
   components: {
     securitySchemes: {
       cityToken: { type: "http", scheme: "bearer", description: "The city's gateway token" },
@@ -240,6 +273,12 @@ export const openApiDocument = {
         description: "A CloudEvent of the catalog; id, time, specversion, source, origin may be left out",
         type: "object",
         required: ["type", "subject", "data"],
+      },
+      Notice: {
+        description:
+          "A stored CloudEvent of the catalog (its schema by type under /v1/schemas), with `origin`, `audience` for a directed message, and `status`",
+        type: "object",
+        required: ["specversion", "id", "type", "source", "time", "subject", "origin", "data"],
       },
       Stored: {
         type: "object",
