@@ -331,6 +331,17 @@ const moveDeadLetters = (streams: StreamNames) => [
 
 const allowOnce = (subjects: readonly string[]) => [...new Set(subjects)];
 
+/**
+ * Reading how far each city's relay is behind (packages/bus lag.ts): its consumers' info, never
+ * their messages. The watchdog says relay.behind once instead of an overdue notice per waiting one.
+ */
+const inspectRelays = (streams: StreamNames, cities: readonly string[]) =>
+  cityDurables(cities).flatMap((durable) => [
+    `${API}.CONSUMER.INFO.${streams.events}.${durable}`,
+    `${API}.CONSUMER.INFO.${streams.direct}.${durable}`,
+    `${API}.CONSUMER.INFO.${Streams.redrive}.${Consumers.redriveOf(durable)}`,
+  ]);
+
 /** Metro services, each what its real work needs (test/topology/service-permissions.test.ts). */
 export const servicePermissions = (streams: StreamNames, cities: readonly string[]) => {
   const logOnly = (durables: readonly string[]) => othersDurables([streams.events, streams.direct], durables);
@@ -380,8 +391,11 @@ export const servicePermissions = (streams: StreamNames, cities: readonly string
           ),
           ...countTakeovers(metroDurables),
           ...moveDeadLetters(streams),
+          ...inspectRelays(streams, cities),
         ]),
-        deny: logOnly(cityDurables(cities)),
+        deny: logOnly(cityDurables(cities)).filter(
+          (subject) => !inspectRelays(streams, cities).includes(subject),
+        ),
       },
       subscribe: REPLIES,
     },

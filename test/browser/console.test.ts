@@ -119,6 +119,14 @@ describe("the operators' console in Chromium", () => {
       expect(await row.getAttribute("data-receipts")).toBe("complete");
       expect(await row.locator(".tally").textContent()).toBe(`${others.length}/${others.length}`);
 
+      // Each city's relay row: nothing waits for any city's systems once all have acknowledged.
+      const caughtUp = () => page.locator('#relays-body tr[data-state="caught-up"]').count();
+      await waitFor(
+        "every relay caught up in the relays panel",
+        async () => (await caughtUp()) === running.metro.cities.length,
+      );
+      expect(await page.locator('#relays-body tr[data-city="suzhou"] td.count').textContent()).toBe("0");
+
       // The city filter keeps only what concerns that city.
       await page.selectOption("#feed-city", "suzhou");
       await page.waitForSelector(`#feed-list li[data-id="${reported.id}"]`, { state: "detached" });

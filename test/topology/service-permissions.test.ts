@@ -265,6 +265,18 @@ describe("metro services under their own generated NATS users", () => {
     await expect(bus.connection.jsm.consumers.info(Streams.events, "ningbo-relay")).rejects.toThrow(DENIED);
     const steal = bus.subscribe({ city: "ningbo", service: "relay", handler: async () => {} });
     await expect(steal).rejects.toThrow(DENIED);
+
+    // How far behind a relay is: its city reads its own, never another's; the watchdog reads each.
+    expect((await bus.relayLag("shaoxing")).map((c) => c.consumer)).toContain("shaoxing-relay");
+    await expect(bus.relayLag("ningbo")).rejects.toThrow(DENIED);
+    const watchdog = await as("watchdog");
+    expect((await watchdog.relayLag("shaoxing")).map((c) => `${c.stream}/${c.consumer}`)).toEqual([
+      `${Streams.events}/shaoxing-relay`,
+      `${Streams.redrive}/shaoxing-relay-redrive`,
+      `${Streams.direct}/shaoxing-relay-direct`,
+      `${Streams.redrive}/shaoxing-relay-direct-redrive`,
+    ]);
+    await expect(pullFrom(watchdog, "shaoxing-relay")).rejects.toThrow(DENIED);
   });
 
   it("watchdog: raises notice.overdue under the metro's name for the notice Ningbo never acknowledged", async () => {

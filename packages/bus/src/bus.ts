@@ -5,6 +5,7 @@ import { createDeadLetterAdmin, type DeadLetterAdmin } from "./dead-letter-admin
 import { startDeadLetterMover } from "./dead-letters.ts";
 import { type Following, type FollowQuery, follow } from "./follow.ts";
 import { createHandledLog } from "./handled.ts";
+import { type ConsumerLag, deliveryLag, relayLag } from "./lag.ts";
 import { lastEvent, lastSeq } from "./lookup.ts";
 import {
   type ConsumerPause,
@@ -50,6 +51,10 @@ export interface Bus extends AsyncDisposable {
   pauseDeliveries(target: PauseTarget, until: Date): Promise<ConsumerPause[]>;
   resumeDeliveries(target: PauseTarget): Promise<ConsumerPause[]>;
   deliveryPauses(target: PauseTarget): Promise<ConsumerPause[]>;
+  /** What waits on each of a subscription's consumers, and since when (NotFound: never subscribed). */
+  deliveryLag(target: PauseTarget): Promise<ConsumerLag[]>;
+  /** The same for both subscriptions of a city's relay, broadcasts and directed messages. */
+  relayLag(city: string): Promise<ConsumerLag[]>;
   replay(query?: ReplayQuery): AsyncGenerator<ReplayedEvent>;
   /** History from a sequence on, then the live feed, without end: for read models with checkpoints. */
   follow(query?: FollowQuery): Promise<Following>;
@@ -111,6 +116,8 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
     pauseDeliveries: (target, until) => pauseDeliveries(conn, target, until),
     resumeDeliveries: (target) => resumeDeliveries(conn, target),
     deliveryPauses: (target) => deliveryPauses(conn, target),
+    deliveryLag: (target) => deliveryLag(conn, target),
+    relayLag: (city) => relayLag(conn, city),
     replay: (query) => replay(conn, query),
     follow: (query) => follow(conn, query),
     lastEvent: (parts) => lastEvent(conn, parts),

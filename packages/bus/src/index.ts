@@ -24,6 +24,13 @@ export {
   TopologyConflictError,
 } from "./errors.ts";
 export type { Following, FollowQuery } from "./follow.ts";
+export {
+  type ConsumerLag,
+  type Lag,
+  lagOf,
+  RELAY_SERVICES,
+  secondsBehind,
+} from "./lag.ts";
 export { type ConsumerPause, MAX_PAUSE_MS, type PauseTarget } from "./pause.ts";
 export type { ManyOptions, Published, PublishOptions, PublishOutcome } from "./publish.ts";
 export { messageIdOf } from "./publish.ts";

@@ -1,3 +1,4 @@
+import type { ConsumerInfo } from "@nats-io/jetstream";
 import { isToken } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
 import { NotFoundError } from "./errors.ts";
@@ -26,7 +27,7 @@ export interface ConsumerPause {
 }
 
 /** The durable consumers of a subscription, on whichever stream it reads, and its re-drives. */
-const consumersOf = (conn: Connection, { city, service }: PauseTarget) => {
+export const consumersOf = (conn: Connection, { city, service }: PauseTarget) => {
   if (!isToken(city) || !isToken(service)) {
     throw new TypeError("city and service must be tokens: A-Z, a-z, 0-9, '_', '-'");
   }
@@ -38,24 +39,26 @@ const consumersOf = (conn: Connection, { city, service }: PauseTarget) => {
   ];
 };
 
-const pausedUntilOf = (config: { pause_until?: string }, now: number) => {
+export const pausedUntilOf = (config: { pause_until?: string }, now = Date.now()) => {
   const until = config.pause_until === undefined ? undefined : new Date(config.pause_until);
   return until !== undefined && until.getTime() > now ? until : undefined;
 };
 
-/** Applies `change` to each of the subscription's consumers that exists; none existing is NotFound. */
-const eachConsumer = async (
+/**
+ * Applies `change` to each of the subscription's consumers that exists, then describes it from its
+ * info; none existing is NotFound.
+ */
+export const eachConsumer = async <T>(
   conn: Connection,
   target: PauseTarget,
   change: (stream: string, consumer: string) => Promise<unknown>,
-): Promise<ConsumerPause[]> => {
-  const found: ConsumerPause[] = [];
-  const now = Date.now();
+  describe: (stream: string, info: ConsumerInfo) => Promise<T>,
+): Promise<T[]> => {
+  const found: T[] = [];
   for (const { stream, consumer } of consumersOf(conn, target)) {
     try {
       await change(stream, consumer);
-      const info = await conn.jsm.consumers.info(stream, consumer);
-      found.push({ stream, consumer, pausedUntil: pausedUntilOf(info.config, now) });
+      found.push(await describe(stream, await conn.jsm.consumers.info(stream, consumer)));
     } catch (error) {
       if (isNotFound(error)) continue;
       throw toBusError(error, `${stream}/${consumer}`);
@@ -69,18 +72,29 @@ const eachConsumer = async (
   return found;
 };
 
+const pauseOf = async (stream: string, info: ConsumerInfo): Promise<ConsumerPause> => ({
+  stream,
+  consumer: info.name,
+  pausedUntil: pausedUntilOf(info.config),
+});
+
 /** Pauses a subscription's deliveries until `until` (in the future, at most MAX_PAUSE_MS away). */
 export const pauseDeliveries = (conn: Connection, target: PauseTarget, until: Date) => {
   const ms = until.getTime() - Date.now();
   if (!Number.isFinite(ms) || ms <= 0) throw new RangeError("a pause must end in the future");
   if (ms > MAX_PAUSE_MS) throw new RangeError("a pause may last at most 7 days; pause again to extend it");
-  return eachConsumer(conn, target, (stream, consumer) => conn.jsm.consumers.pause(stream, consumer, until));
+  return eachConsumer(
+    conn,
+    target,
+    (stream, consumer) => conn.jsm.consumers.pause(stream, consumer, until),
+    pauseOf,
+  );
 };
 
 /** Ends a pause now: what waited is delivered, in order. */
 export const resumeDeliveries = (conn: Connection, target: PauseTarget) =>
-  eachConsumer(conn, target, (stream, consumer) => conn.jsm.consumers.resume(stream, consumer));
+  eachConsumer(conn, target, (stream, consumer) => conn.jsm.consumers.resume(stream, consumer), pauseOf);
 
 /** Whether, and until when, a subscription's consumers are paused. */
 export const deliveryPauses = (conn: Connection, target: PauseTarget) =>
-  eachConsumer(conn, target, async () => undefined);
+  eachConsumer(conn, target, async () => undefined, pauseOf);

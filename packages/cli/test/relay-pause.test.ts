@@ -47,13 +47,22 @@ describe("tongbao relay pause | status | resume", () => {
       await sleep(2_500);
       expect(sink.received("suzhou")).toEqual([]);
       const status = await runCli(["relay", "status", "suzhou"], env);
-      expect(status.stdout).toMatch(/suzhou-relay on EVENTS: paused until \d{4}-/);
+      expect(status.stdout).toMatch(
+        /suzhou-relay on EVENTS: paused until \d{4}-\S+; 3 waiting, the oldest since/,
+      );
+      expect(status.stdout).toMatch(/^suzhou: 3 waiting, the oldest since \S+ \([2-9] s behind\)$/m);
+      const lag = JSON.parse((await runCli(["relay", "status", "suzhou", "--json"], env)).stdout);
+      expect(lag).toMatchObject({ city: "suzhou", waiting: 3, ageKnown: true });
+      expect(lag.secondsBehind).toBeGreaterThanOrEqual(2);
 
       const resumed = await runCli(["relay", "resume", "suzhou"], env);
       expect(resumed.code, resumed.stderr).toBe(ExitCode.ok);
       expect(resumed.stdout).toContain("suzhou-relay on EVENTS: delivering");
       await waitFor("the held notices", () => sink.received("suzhou").length === 3);
       expect(sink.received("suzhou").map((n) => n.id)).toEqual(sent.map((p) => p.id));
+      await waitFor("the relay caught up", async () =>
+        (await runCli(["relay", "status", "suzhou"], env)).stdout.includes("suzhou: nothing waiting"),
+      );
     } finally {
       await relay.stop();
       await sink.close();

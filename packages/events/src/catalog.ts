@@ -3,7 +3,7 @@ import type { EventDefinition } from "./definition.ts";
 import { caseClosed, caseReclassified, caseReported, caseTransferred } from "./types/cases.ts";
 import { personPushed, traceAnswered, traceRequested } from "./types/directed.ts";
 import { policyChanged, riskChanged, riskChangedV1, trafficChanged } from "./types/measures.ts";
-import { noticeOverdue, traceOverdue } from "./types/overdue.ts";
+import { noticeOverdue, relayBehind, traceOverdue } from "./types/overdue.ts";
 import { isolationReleased, passIssued, passRevoked } from "./types/recognition.ts";
 import { supplyDispatched, supplyOffered, supplyRequested } from "./types/supplies.ts";
 
@@ -27,6 +27,7 @@ export const currentDefinitions = [
   supplyDispatched,
   noticeOverdue,
   traceOverdue,
+  relayBehind,
 ] as const;
 
 /** Older versions that are still readable: stored events of these versions are upcast on read. */

@@ -261,4 +261,16 @@ export const examples: { readonly [T in EventType]: ExampleEvent<T> } = {
       lateBySeconds: 300,
     },
   },
+  "relay.behind": {
+    type: "relay.behind",
+    origin: "metro",
+    subject: "shaoxing_k6h7k6o0",
+    time: "2020-02-11T09:45:00+08:00",
+    data: {
+      city: "shaoxing",
+      waiting: 1840,
+      oldestWaitingSince: "2020-02-11T09:30:00+08:00",
+      secondsBehind: 900,
+    },
+  },
 };

@@ -1,4 +1,11 @@
-import { type Bus, ConsumerServices, messageIdOf, type Subscription, type Takeover } from "@tongbao/bus";
+import {
+  type Bus,
+  ConsumerServices,
+  lagOf,
+  messageIdOf,
+  type Subscription,
+  type Takeover,
+} from "@tongbao/bus";
 import type { TongbaoEvent } from "@tongbao/events";
 import type { City } from "@tongbao/metro";
 import type { Logger } from "@tongbao/service-kit";
@@ -216,6 +223,7 @@ export const createCityRelay = async (options: CityRelayOptions): Promise<CityRe
     throw error;
   }
   let running = true;
+  const unwatchLag = metrics.watchLag(city.id, async () => lagOf(await bus.relayLag(city.id)));
   logger.info({ delivery: city.delivery.kind, urls: targets.length }, "relay running");
 
   return {
@@ -228,6 +236,7 @@ export const createCityRelay = async (options: CityRelayOptions): Promise<CityRe
     }),
     stop: async () => {
       running = false;
+      unwatchLag();
       await Promise.all(subscriptions.map((s) => s.stop()));
     },
   };

@@ -180,6 +180,45 @@ describe("city relay", () => {
     }
   });
 
+  it("exports how far behind the city is: notices waiting and seconds, back to 0 once caught up", async () => {
+    await using h = await startHarness();
+    const sink = await startWebhookSink({ secrets });
+    sink.setMode("suzhou", "down");
+    const registry = new Registry();
+    const relay = await createCityRelay({
+      bus: h.bus,
+      city: webhookCity("suzhou", sink.url),
+      secret: secrets.suzhou,
+      logger,
+      registry,
+      maxAttempts: 50,
+      backoffMs: [200],
+    });
+    const gauge = async (name: string) => {
+      const line = (await registry.metrics()).split("\n").find((l) => l.startsWith(`${name}{city="suzhou"}`));
+      return line === undefined ? undefined : Number(line.split(" ").at(-1));
+    };
+    try {
+      for (let i = 0; i < 6; i++)
+        await h.bus.publish(eventOf("risk.changed", { origin: "hangzhou", subject: `hangzhou-d${i}` }));
+      await waitFor("a second behind", async () => ((await gauge("tongbao_relay_seconds_behind")) ?? 0) >= 1);
+      expect(await gauge("tongbao_relay_waiting_notices")).toBe(6);
+
+      sink.setMode("suzhou", "up");
+      await waitFor("caught up", async () => (await gauge("tongbao_relay_waiting_notices")) === 0);
+      expect(await gauge("tongbao_relay_seconds_behind")).toBe(0);
+      expect(sink.received("suzhou")).toHaveLength(6);
+    } finally {
+      await relay.stop();
+      await sink.close();
+    }
+    // A stopped relay's city leaves the scrapes after it.
+    await waitFor(
+      "suzhou out of the scrape",
+      async () => (await gauge("tongbao_relay_waiting_notices")) === undefined,
+    );
+  });
+
   it("on a retry sends only to the URLs that have not accepted the notice yet", async () => {
     await using h = await startHarness();
     const first = await startWebhookSink({ secrets });

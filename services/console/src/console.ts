@@ -11,6 +11,7 @@ import { registerDeadLetters } from "./routes/dead-letters.ts";
 import { registerFeed } from "./routes/feed.ts";
 import { registerPage } from "./routes/page.ts";
 import { registerReceipts } from "./routes/receipts.ts";
+import { registerRelays } from "./routes/relays.ts";
 import { registerReplay } from "./routes/replay.ts";
 import { registerState } from "./routes/state.ts";
 import { createSessions } from "./sessions.ts";
@@ -84,6 +85,7 @@ export const createConsole = (options: ConsoleOptions): FastifyInstance => {
     api.addHook("onRequest", requireOperator);
     registerFeed(api, context);
     registerReceipts(api, context);
+    registerRelays(api, context);
     registerState(api, context);
     registerReplay(api, context);
     registerDeadLetters(api, context);

@@ -20,6 +20,8 @@ const Config = z.object({
   METRO: z.string().min(1).default("infra/metros/yrd.json"),
   /** How long after storing it a trace request already past due is judged: its answers follow it. */
   TRACE_HISTORY_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Notices waiting for a late city before it is behind: one relay.behind, not one overdue each. */
+  RELAY_BEHIND_AT_NOTICES: z.coerce.number().int().min(1).default(10),
 });
 
 const config = parseConfig(Config);
@@ -42,6 +44,7 @@ await runService(logger, async () => {
     metro,
     logger,
     historyGraceMs: config.TRACE_HISTORY_GRACE_SECONDS * 1_000,
+    behindAtNotices: config.RELAY_BEHIND_AT_NOTICES,
   }).catch(async (error: unknown) => {
     await ops.close();
     await bus.close();

@@ -8,6 +8,7 @@ import {
 } from "@tongbao/bus";
 import { ANY_AUDIENCE, METRO_ORIGIN, overdueKey, type TongbaoEvent } from "@tongbao/events";
 import type { Logger } from "@tongbao/service-kit";
+import type { BehindCities } from "./behind.ts";
 import { lateBySeconds, notYet } from "./due.ts";
 import type { WatchedMetro } from "./metro.ts";
 import { raiseOnce } from "./raise-once.ts";
@@ -23,6 +24,8 @@ export interface WatchOptions {
   readonly ackWaitMs: number;
   /** How long after storing it a trace request already past due is judged (traces.ts). */
   readonly historyGraceMs?: number;
+  /** Late cities whose relay is behind: said once with relay.behind, not per notice (behind.ts). */
+  readonly behind?: BehindCities;
 }
 
 /**
@@ -65,10 +68,13 @@ const watch = (options: WatchOptions, watched: Watched): Promise<Subscription> =
     const later = notYet(deadlineMs, now());
     if (later) return later;
 
-    const late = lateCities(
+    const lateOrBehind = lateCities(
       await bus.receipts({ origin: notice.origin, id: notice.id }, watched.expected(notice, metro)),
       deadlineMs,
     );
+    if (lateOrBehind.length === 0) return;
+    const behind = (await options.behind?.among(lateOrBehind)) ?? new Set<string>();
+    const late = lateOrBehind.filter((city) => !behind.has(city));
     if (late.length === 0) return;
     // No key, no data: a directed message's overdue names only its type, origin and target.
     const raised = await raiseOnce(bus, {

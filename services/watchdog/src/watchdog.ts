@@ -1,5 +1,6 @@
 import type { Bus } from "@tongbao/bus";
 import type { Logger } from "@tongbao/service-kit";
+import { DEFAULT_BEHIND_AT_NOTICES, watchBehind } from "./behind.ts";
 import type { WatchedMetro } from "./metro.ts";
 import { watchDirected, watchNotices } from "./notices.ts";
 import { watchTraces } from "./traces.ts";
@@ -12,6 +13,8 @@ export interface WatchdogOptions {
   readonly now?: () => number;
   /** How long after storing it a trace request already past due is judged (default a minute). */
   readonly historyGraceMs?: number;
+  /** Notices waiting for a late city before it counts as behind (default 10; see behind.ts). */
+  readonly behindAtNotices?: number;
 }
 
 export interface Watchdog {
@@ -29,14 +32,25 @@ const ACK_WAIT_MS = 10_000;
 
 /**
  * Raises `notice.overdue` for a broadcast that not every other city acknowledged within the metro's
- * deadline (and a directed message its target did not), and `trace.overdue` for a trace request not answered by its due time — each once; and
+ * deadline (and a directed message its target did not), and `trace.overdue` for a trace request not
+ * answered by its due time — each once; `relay.behind` once for a city whose relay fell behind,
+ * instead of an overdue notice for each of its waiting notices; and
  * moves what any consumer gave up on into DEADLETTER.
  */
 export const createWatchdog = async (options: WatchdogOptions): Promise<Watchdog> => {
+  const now = options.now ?? Date.now;
+  const behind = watchBehind({
+    bus: options.bus,
+    now,
+    ...(options.logger !== undefined && { logger: options.logger }),
+    withinMs: options.metro.acknowledgeWithinSeconds * 1_000,
+    behindAtNotices: options.behindAtNotices ?? DEFAULT_BEHIND_AT_NOTICES,
+  });
   const watch = {
     bus: options.bus,
     metro: options.metro,
-    now: options.now ?? Date.now,
+    now,
+    behind,
     maxAttempts: MAX_ATTEMPTS,
     maxAckPending: MAX_ACK_PENDING,
     ackWaitMs: ACK_WAIT_MS,
@@ -52,11 +66,13 @@ export const createWatchdog = async (options: WatchdogOptions): Promise<Watchdog
     running.push(await watchTraces(watch));
     running.push(await watchDirected(watch));
   } catch (error) {
+    behind.stop();
     await Promise.all(running.map((r) => r.stop()));
     throw error;
   }
   return {
     stop: async () => {
+      behind.stop();
       await Promise.all(running.map((r) => r.stop()));
     },
   };

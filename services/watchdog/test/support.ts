@@ -73,11 +73,15 @@ export const waitUntilChecked = (
 /** Every overdue event raised for one key. */
 export const overdueEvents = async (
   bus: Bus,
-  type: "notice.overdue" | "trace.overdue",
-  key: string,
+  type: "notice.overdue" | "trace.overdue" | "relay.behind",
+  key?: string,
 ): Promise<ReplayedEvent[]> => {
   const found: ReplayedEvent[] = [];
-  for await (const replayed of bus.replay({ origins: [METRO_ORIGIN], types: [type], key }))
+  for await (const replayed of bus.replay({
+    origins: [METRO_ORIGIN],
+    types: [type],
+    ...(key !== undefined && { key }),
+  }))
     found.push(replayed);
   return found;
 };

@@ -1,4 +1,13 @@
-import { type Bus, type ConsumerPause, ConsumerServices, type PauseTarget } from "@tongbao/bus";
+import {
+  type Bus,
+  type ConsumerLag,
+  type ConsumerPause,
+  type Lag,
+  lagOf,
+  type PauseTarget,
+  RELAY_SERVICES,
+  secondsBehind,
+} from "@tongbao/bus";
 import { Command } from "commander";
 import { CliError, ExitCode } from "../exit.ts";
 import { duration, moment } from "../format.ts";
@@ -8,14 +17,29 @@ import type { Session } from "../session.ts";
 // A city's webhook under maintenance: its relay's consumers pause on the server, notices wait in
 // order and come once the pause ends. Run with the city's own NATS user: a city pauses only its own.
 
-/** The relay's two subscriptions (services/city-relay): broadcasts and directed messages. */
-const RELAY_SERVICES = [ConsumerServices.relay, ConsumerServices.relayDirect] as const;
+const stateOf = (p: ConsumerPause) =>
+  `${p.consumer} on ${p.stream}: ${p.pausedUntil === undefined ? "delivering" : `paused until ${p.pausedUntil.toISOString()}`}`;
 
-const lines = (pauses: readonly ConsumerPause[]) =>
-  pauses.map(
-    (p) =>
-      `${p.consumer} on ${p.stream}: ${p.pausedUntil === undefined ? "delivering" : `paused until ${p.pausedUntil.toISOString()}`}`,
-  );
+const lines = (pauses: readonly ConsumerPause[]) => pauses.map(stateOf);
+
+const ageOf = ({ waiting, oldestWaitingSince: since, ageKnown: known }: Lag | ConsumerLag, now: number) => {
+  if (waiting === 0) return "nothing waiting";
+  if (!known || since === undefined) return `${waiting} waiting`;
+  const behind = Math.max(0, Math.floor((now - since.getTime()) / 1_000));
+  return `${waiting} waiting, the oldest since ${since.toISOString()} (${behind} s behind)`;
+};
+
+/** The relay's state and lag: one line per consumer, then the relay's as a whole. */
+const statusOf = (session: Session, city: string, consumers: readonly ConsumerLag[]) => {
+  const now = Date.now();
+  const lag = lagOf(consumers);
+  const behind = lag.ageKnown ? secondsBehind(lag, now) : undefined;
+  session.out.result({ city, ...lag, secondsBehind: behind, consumers }, () => [
+    ...consumers.map((c) => `${stateOf(c)}; ${ageOf(c, now)}`),
+    `${city}: ${ageOf(lag, now)}`,
+  ]);
+  return ExitCode.ok;
+};
 
 const eachService = async (
   session: Session,
@@ -77,7 +101,15 @@ export const relayCommand = () =>
       ),
     )
     .addCommand(
-      simple("status", "whether the city's relay delivers or is paused, and until when", (bus, target) =>
-        bus.deliveryPauses(target),
-      ),
+      new Command("status")
+        .description(
+          "whether the city's relay delivers or is paused, and how far behind it is (notices and seconds)",
+        )
+        .argument("<city>", "the city (your own NATS user)")
+        .action(
+          act<object>(async (session, _options, [city]) => {
+            const bus = await session.bus();
+            return statusOf(session, city as string, await bus.relayLag(city as string));
+          }),
+        ),
     );

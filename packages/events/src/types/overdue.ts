@@ -44,3 +44,25 @@ export const traceOverdue = defineEvent({
     lateBySeconds: count,
   }),
 });
+
+/**
+ * A city's relay has fallen behind: many notices wait for its systems and the oldest is past the
+ * metro's deadline. Raised once per episode instead of a notice.overdue for each waiting notice;
+ * the live lag is in the console and `tongbao relay status`. No personal data.
+ */
+export const relayBehind = defineEvent({
+  type: "relay.behind",
+  version: 1,
+  audience: "broadcast",
+  publisher: "metro",
+  key: "city",
+  summary: "A city's systems have not accepted many notices, the oldest past the deadline: said once.",
+  data: z.strictObject({
+    city: cityId,
+    waiting: count,
+    oldestWaitingSince: dateTime,
+    secondsBehind: count,
+    /** Set when the city paused its relay for maintenance: behind by its own choice, until then. */
+    pausedUntil: dateTime.optional(),
+  }),
+});

@@ -2,7 +2,7 @@
 import { startDeadLetters } from "./dead-letters.js";
 import { $, api, fillSelect, setCsrf } from "./dom.js";
 import { startFeed } from "./feed.js";
-import { startMeasures, startPasses, startReplay, startRisk, startTraces } from "./panels.js";
+import { startMeasures, startPasses, startRelays, startReplay, startRisk, startTraces } from "./panels.js";
 
 const signIn = () => {
   const form = $("login-form");
@@ -38,6 +38,7 @@ const start = async () => {
   startFeed(session.metro);
   startRisk(session.metro);
   startMeasures();
+  startRelays(session.metro);
   startTraces();
   startPasses();
   startDeadLetters();

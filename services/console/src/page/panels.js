@@ -120,6 +120,42 @@ export const startMeasures = () =>
     }
   });
 
+const relayState = (r) => {
+  if (r.relay === "none") return ["none", "无中继 no relay here"];
+  if (r.pausedUntil) return ["paused", `暂停至 paused until ${clock(r.pausedUntil)}`];
+  if (r.pastDeadline) return ["behind", "落后 behind"];
+  return r.waiting === 0 ? ["caught-up", "已跟上 caught up"] : ["delivering", "投递中 delivering"];
+};
+
+export const startRelays = (metro) => {
+  const nameOf = new Map(metro.cities.map((c) => [c.id, c.name]));
+  every(async () => {
+    try {
+      const { relays } = await api("/api/relays");
+      const behind = relays.filter((r) => r.pastDeadline).length;
+      const waiting = relays.reduce((n, r) => n + (r.waiting ?? 0), 0);
+      $("relays-count").textContent =
+        `${waiting} 条待收 waiting${behind ? ` · ${behind} 市落后 behind` : ""}`;
+      $("relays-body").replaceChildren(
+        ...relays.map((r) => {
+          const [state, label] = relayState(r);
+          return h(
+            "tr",
+            { class: state === "behind" ? "overdue" : "", "data-city": r.city, "data-state": state },
+            h("td", {}, nameOf.get(r.city) ?? r.city),
+            h("td", { class: "count" }, r.relay === "none" ? "–" : String(r.waiting)),
+            h("td", {}, r.oldestWaitingSince ? clock(r.oldestWaitingSince) : "–"),
+            h("td", {}, r.relay === "none" ? "–" : `${r.secondsBehind} s`),
+            h("td", {}, state === "behind" ? h("span", { class: "badge late" }, label) : label),
+          );
+        }),
+      );
+    } catch (error) {
+      failed($("relays-body"), error);
+    }
+  });
+};
+
 export const startTraces = () =>
   every(async () => {
     try {
