@@ -14,6 +14,8 @@ export interface Supervisor {
   start(name: string, script: string, env: Record<string, string>, args?: string[]): ServiceProcess;
   /** SIGTERM to every service, then waits for all of them (each has its own shutdown deadline). */
   stopAll(): Promise<void>;
+  /** SIGTERM to one service, then waits for it (a benchmark swaps a service for another). */
+  stop(name: string): Promise<void>;
   /** The process id of each running service by name (the soak reads their memory from /proc). */
   pids(): Record<string, number>;
 }
@@ -27,6 +29,8 @@ export const createSupervisor = (
   mkdirSync(logs, { recursive: true });
   const running = new Map<string, ServiceProcess>();
   let stopping = false;
+  /** Children told to stop one by one: their exit is expected. */
+  const told = new WeakSet<ChildProcess>();
   // A parent that ends without stopping them (a benchmark or test that threw) takes its services
   // along, instead of leaving them running against a server that is gone.
   const orphanGuard = () => {
@@ -43,12 +47,23 @@ export const createSupervisor = (
         stdio: ["ignore", out, out],
       });
       child.once("exit", (code) => {
-        running.delete(name);
-        if (!stopping) onUnexpectedExit(name, code);
+        if (running.get(name)?.child === child) running.delete(name);
+        if (!stopping && !told.has(child)) onUnexpectedExit(name, code);
       });
       const service = { name, logFile, child };
       running.set(name, service);
       return service;
+    },
+    stop: async (name) => {
+      const service = running.get(name);
+      if (service === undefined) throw new Error(`no service ${name} is running`);
+      running.delete(name);
+      const { child } = service;
+      if (child.exitCode !== null) return;
+      told.add(child);
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      await exited;
     },
     stopAll: async () => {
       stopping = true;

@@ -6,6 +6,7 @@ const TICKS_PER_SECOND = 100;
 /** A process's role from its command line: nats-server, a service's folder, or this benchmark. */
 const roleOf = (cmdline: string): string | undefined => {
   if (cmdline.includes("nats-server")) return "nats-server";
+  if (cmdline.includes("bench/raw-relay.ts")) return "raw-relay";
   if (cmdline.includes("city-relay/src/sink/")) return "webhook-sink";
   const service = /services\/([a-z-]+)\/src\/main\.ts/.exec(cmdline)?.[1];
   if (service !== undefined) return service === "city-relay" ? "relays" : service;

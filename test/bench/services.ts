@@ -1,6 +1,7 @@
 // Run: `pnpm bench` (or `node test/bench/services.ts`; env FANOUT_RATE, FANOUT_SECONDS,
 // FANOUT_WARM_UP_SECONDS, FANOUT_CITIES, FANOUT_RELAY_PROCESSES=per-city, FANOUT_METRO=off,
-// FANOUT_METRO_SECONDS (the 40-city batched run),
+// FANOUT_METRO_SECONDS (the 40-city batched run), FANOUT_COST=off, FANOUT_COST_SECONDS, FANOUT_COST_DELIVERIES
+// (the cost per delivery at 8, 40 and 128 cities, and relay sdk/raw),
 // INGEST_EVENTS, INGEST_ROUNDS, INGEST_WINDOW, INGEST_CLIENT=undici, INGEST_WRK_SECONDS). Every service runs as its own process, as `pnpm start` runs them.
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
@@ -56,6 +57,8 @@ const metroFor = async (sync: FanoutSync, shape: FanoutShape = DEFAULT_SHAPE) =>
   });
   const services = await startMetroServices({
     ...servicesOf(files, nats.url, dir),
+    // 128 cities' relays in one process make hundreds of consumers before they are ready.
+    readyTimeoutMs: 180_000,
     relayProcesses,
     env: {
       LOG_LEVEL: "warn",
@@ -72,11 +75,11 @@ const measureFanout = async (
   { services, bus, cityIds }: Awaited<ReturnType<typeof metroFor>>,
   sync: FanoutSync,
   { cities: CITIES, rate: RATE, seconds: SECONDS, batch }: FanoutShape = DEFAULT_SHAPE,
-): Promise<number> => {
+): Promise<FanoutRun> => {
   const sinkUrl = services.sinkUrl as string;
   // --- Fan-out: a steady rate from every city in turn; each event goes to the other cities' webhooks.
   console.log(
-    `fanout (sync_interval: ${sync}): ${RATE} events/s for ${SECONDS} s to a metro of ${CITIES} cities, their relays ${relayProcesses === "shared" ? "in one process" : "in a process each"}, ${batch === undefined ? "one notice per request" : `batches of up to ${batch.maxNotices} notices or ${batch.maxWaitMs} ms`}`,
+    `fanout (sync_interval: ${sync}): ${Number(RATE.toFixed(1))} events/s for ${SECONDS} s to a metro of ${CITIES} cities, their relays ${relayProcesses === "shared" ? "in one process" : "in a process each"}, ${batch === undefined ? "one notice per request" : `batches of up to ${batch.maxNotices} notices or ${batch.maxWaitMs} ms`}`,
   );
   /** Publishes `seconds` of the steady rate; every webhook of it delivered before it returns. */
   const publishAtRate = async (seconds: number, alreadyDelivered: number) => {
@@ -110,11 +113,12 @@ const measureFanout = async (
     return Object.values(perCity).reduce((a, b) => a + b, 0);
   };
   // Warm-up, not counted: the first notices pay for the processes' start (JIT, connections, consumers).
-  const warmUp = await publishAtRate(WARM_UP_SECONDS, 0);
+  const before = await deliveredInAll();
+  const warmUp = await publishAtRate(WARM_UP_SECONDS, before);
   console.log(`  warm-up: ${warmUp.count} events over ${WARM_UP_SECONDS} s, not counted`);
   const started = performance.now();
   const fanoutCpu = cpuShares();
-  const run = await publishAtRate(SECONDS, warmUp.count * (CITIES - 1));
+  const run = await publishAtRate(SECONDS, before + warmUp.count * (CITIES - 1));
   const elapsed = (performance.now() - started) / 1000;
   const cpu = fanoutCpu();
   const total = run.count;
@@ -154,19 +158,79 @@ const measureFanout = async (
   );
   console.log(`  CPU, % of one core (${availableParallelism()} cores here): ${sharesText(cpu)}`);
   const p99 = percentile(latencies, 99);
-  if (batch === undefined)
-    console.log(`fanout p99 ms (sync ${sync}): ${p99.toFixed(1)}   (target ≤ ${TARGETS.fanoutP99Ms})`);
-  return p99;
+  return { p99, deliveries: latencies.length, elapsed, cpu };
+};
+
+interface FanoutRun {
+  readonly p99: number;
+  readonly deliveries: number;
+  /** Seconds from the first publish of the run to its last webhook. */
+  readonly elapsed: number;
+  /** Each role's share of one core over those seconds, in %. */
+  readonly cpu: Readonly<Record<string, number>>;
+}
+
+/** CPU microseconds of the metro's own processes (not this benchmark's) per webhook delivered. */
+const costPerDelivery = ({ cpu, elapsed, deliveries }: FanoutRun) => {
+  const metroShare = Object.entries(cpu)
+    .filter(([role]) => role !== "benchmark" && role !== "ended children")
+    .reduce((sum, [, share]) => sum + share, 0);
+  return ((metroShare / 100) * elapsed * 1e6) / deliveries;
+};
+
+/** Deliveries per CPU-second of one role's processes. */
+const perCpuSecond = ({ cpu, elapsed, deliveries }: FanoutRun, role: string) =>
+  deliveries / (((cpu[role] ?? Number.NaN) / 100) * elapsed);
+
+const printP99 = (run: FanoutRun, sync: FanoutSync) =>
+  console.log(`fanout p99 ms (sync ${sync}): ${run.p99.toFixed(1)}   (target ≤ ${TARGETS.fanoutP99Ms})`);
+
+const closeMetro = async (metro: Awaited<ReturnType<typeof metroFor>>) => {
+  await metro.bus.close();
+  await metro.services.stop();
+  await metro.nats[Symbol.asyncDispose]();
+  await rm(metro.dir, { recursive: true, force: true });
+};
+
+/**
+ * Deliveries per CPU-second of the relays (from `sdk`, a run just made) over those of the minimal
+ * loop (raw-relay.ts) on the same metro, receiver and rate, with the relays stopped meanwhile.
+ */
+const relayOverRaw = async (
+  metro: Awaited<ReturnType<typeof metroFor>>,
+  shape: FanoutShape,
+  sdk: FanoutRun,
+): Promise<number> => {
+  const { services, nats, files, cityIds } = metro;
+  await services.supervisor.stop("relays");
+  services.supervisor.start("raw-relay", "test/bench/raw-relay.ts", {
+    NATS_URL: nats.url,
+    SINK_URL: services.sinkUrl as string,
+    RAW_SECRETS: JSON.stringify(files.secrets),
+  });
+  for (const city of cityIds) {
+    for (let tries = 0; ; tries++) {
+      const found = await metro.bus.connection.jsm.consumers.info("EVENTS", `raw-${city}`).catch(() => null);
+      if (found !== null) break;
+      if (tries > 300) throw new Error(`the raw relay made no consumer for ${city}`);
+      await sleep(100);
+    }
+  }
+  console.log(
+    "  the same, the relays swapped for raw-relay.ts (a consumer per city, signed POSTs, no receipts):",
+  );
+  const raw = await measureFanout(metro, "always", shape);
+  const sdkRate = perCpuSecond(sdk, "relays");
+  const rawRate = perCpuSecond(raw, "raw-relay");
+  console.log(`  deliveries per CPU-second: relays ${sdkRate.toFixed(0)}, raw loop ${rawRate.toFixed(0)}`);
+  return sdkRate / rawRate;
 };
 
 // The interval first, on a metro of its own; then the durable metro, which the rest measures.
 {
   const interval = await metroFor("2m");
-  await measureFanout(interval, "2m");
-  await interval.bus.close();
-  await interval.services.stop();
-  await interval.nats[Symbol.asyncDispose]();
-  await rm(interval.dir, { recursive: true, force: true });
+  printP99(await measureFanout(interval, "2m"), "2m");
+  await closeMetro(interval);
 }
 // The metro the design is drawn for: 40 cities at 500 events/s, on batched webhooks, durable.
 // FANOUT_METRO=off leaves it out.
@@ -178,17 +242,37 @@ if (process.env.FANOUT_METRO !== "off") {
     batch: { maxNotices: 100, maxWaitMs: 50 },
   };
   const metro = await metroFor("always", shape);
-  const p99 = await measureFanout(metro, "always", shape);
+  const { p99 } = await measureFanout(metro, "always", shape);
   console.log(
     `fanout at 40 cities, 500 ev/s, p99 ms: ${p99.toFixed(1)}   (target ≤ ${TARGETS.metroFanoutP99Ms})`,
   );
-  await metro.bus.close();
-  await metro.services.stop();
-  await metro.nats[Symbol.asyncDispose]();
-  await rm(metro.dir, { recursive: true, force: true });
+  await closeMetro(metro);
+}
+// The cost of a delivery as the metro grows: the same deliveries per second to 8, 40 and 128
+// cities, one notice per request, durable. On the 8-city metro the relay is then swapped for the
+// minimal loop of raw-relay.ts, at the same rate, to compare deliveries per CPU-second.
+// FANOUT_COST=off leaves it out.
+if (process.env.FANOUT_COST !== "off") {
+  const perSecond = Number(process.env.FANOUT_COST_DELIVERIES ?? 1_000);
+  const seconds = Number(process.env.FANOUT_COST_SECONDS ?? 20);
+  const costs: number[] = [];
+  let sdkOverRaw = Number.NaN;
+  for (const cities of [8, 40, 128]) {
+    const shape: FanoutShape = { cities, rate: perSecond / (cities - 1), seconds };
+    const metro = await metroFor("always", shape);
+    const run = await measureFanout(metro, "always", shape);
+    costs.push(costPerDelivery(run));
+    if (cities === 8) sdkOverRaw = await relayOverRaw(metro, shape, run);
+    await closeMetro(metro);
+  }
+  const [eight, forty, many] = costs.map((c) => c.toFixed(0));
+  console.log(
+    `cost per delivery µs: 8 cities ${eight}, 40 cities ${forty}, 128 cities ${many}   (target each ≤ 1.25 × the 8-city figure; ${perSecond} deliveries/s)`,
+  );
+  console.log(`relay sdk/raw: ${sdkOverRaw.toFixed(2)}   (target ≥ 0.70)`);
 }
 const durable = await metroFor("always");
-await measureFanout(durable, "always");
+printP99(await measureFanout(durable, "always"), "always");
 const { dir, files, services, bus, cityIds } = durable;
 await using nats = durable.nats;
 
