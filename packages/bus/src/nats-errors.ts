@@ -21,6 +21,8 @@ export const JetStreamCode = {
   /** The stream's leader moved away (an election is under way). */
   notLeader: 10009,
   consumerNotFound: 10014,
+  /** A stream add raced another's: the name now holds a stream made (or changed) by someone else. */
+  streamNameInUse: 10058,
   streamNotFound: 10059,
   /** Nats-Expected-Last-Subject-Sequence (or -Sequence) did not hold. */
   wrongLastSequence: 10071,

@@ -3,7 +3,7 @@ import { nanos } from "@nats-io/transport-node";
 import { MAX_ATOMIC_BATCH, publishAtomic } from "./atomic-batch.ts";
 import type { Connection } from "./connect.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
-import { isConflict } from "./nats-errors.ts";
+import { isConflict, JetStreamCode, jetStreamCodeOf } from "./nats-errors.ts";
 import { maxAgeOf } from "./retention.ts";
 
 export interface StoredValue<T> {
@@ -74,10 +74,17 @@ export const openStore = async <T>(
 ): Promise<Store<T>> => {
   if (!bucketName.test(bucket)) throw new TypeError("a bucket name may hold only A-Z, a-z, 0-9, '-', '_'");
   const maxAgeMs = options.expiresWithDirect === true ? await maxAgeOf(conn, conn.streams.direct) : 0;
-  const kv: KV = await new Kvm(conn.js).create(bucket, {
-    history: options.history ?? 1,
-    replicas: options.replicas ?? 1,
-    ...(maxAgeMs > 0 ? { ttl: maxAgeMs } : {}),
+  const make = () =>
+    new Kvm(conn.js).create(bucket, {
+      history: options.history ?? 1,
+      replicas: options.replicas ?? 1,
+      ...(maxAgeMs > 0 ? { ttl: maxAgeMs } : {}),
+    });
+  // Two services starting at once both find the bucket missing; the one that comes second finds it
+  // made (and perhaps already changed, e.g. allow_atomic) by the first: then it opens it as it is.
+  const kv: KV = await make().catch((error: unknown) => {
+    if (jetStreamCodeOf(error) !== JetStreamCode.streamNameInUse) throw error;
+    return make();
   });
   if (maxAgeMs > 0) await keepNoLonger(conn, `KV_${bucket}`, maxAgeMs);
   const encode = (value: T) => encoder.encode(JSON.stringify(value));

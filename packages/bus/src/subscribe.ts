@@ -2,7 +2,6 @@ import { DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import {
   type ANY_AUDIENCE,
   aggregateOfSubject,
-  decodeEvent,
   filterSubject,
   ImpersonationError,
   isToken,
@@ -13,6 +12,7 @@ import {
 import { attempt, type Later } from "./attempts.ts";
 import type { Connection } from "./connect.ts";
 import { DeadLetterReason, deadLetterOf, storeDeadLetter } from "./dead-letters.ts";
+import { decodedEvent } from "./decoded.ts";
 import { consumerConfigOf, ensureConsumer } from "./durable-consumer.ts";
 import type { HandledLog } from "./handled.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
@@ -167,7 +167,7 @@ export const subscribe = async (
     const delivery = originalDelivery(m);
     try {
       // A re-driven copy is judged by the subject its original was stored under.
-      event = decodeEvent(m.json(), delivery.subject);
+      event = decodedEvent(m, delivery.subject);
     } catch (error) {
       failed(m.seq, 1, error);
       const reason =

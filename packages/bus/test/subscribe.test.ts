@@ -117,6 +117,26 @@ describe("subscribe", () => {
     expect(seen).toEqual([published.id, marker.id]);
   });
 
+  it("hands over what is stored now when a stream made again reuses a sequence", async () => {
+    await using h = await startHarness();
+    const seen: string[] = [];
+    const subscribeAs = (service: string) =>
+      h.bus.subscribe({ city: "suzhou", service, handler: async (event) => void seen.push(event.id) });
+    const first = await h.bus.publish(eventOf("risk.changed"));
+    const before = await subscribeAs("before");
+    await waitFor("the first event", () => seen.length === 1);
+    await before.stop();
+
+    await h.bus.connection.jsm.streams.delete(Streams.events);
+    await h.bus.ensureTopology({});
+    const second = await h.bus.publish(eventOf("risk.changed"));
+    expect(second.seq).toBe(first.seq);
+    const after = await subscribeAs("after");
+    await waitFor("the second event", () => seen.length === 2);
+    await after.stop();
+    expect(seen).toEqual([first.id, second.id]);
+  });
+
   it("skips the city's own broadcasts when asked, and reads only its own directed messages", async () => {
     await using h = await startHarness();
     await h.bus.publish(eventOf("pass.issued", { origin: "suzhou" }));

@@ -66,6 +66,18 @@ export interface CityRelay {
 }
 
 const DEFAULT_CONCURRENCY = 16;
+
+// The bus hands every city's subscription in this process the same decoded event: serialise it
+// once for all of them.
+const bodies = new WeakMap<TongbaoEvent, string>();
+const bodyOf = (event: TongbaoEvent): string => {
+  let body = bodies.get(event);
+  if (body === undefined) {
+    body = JSON.stringify(event);
+    bodies.set(event, body);
+  }
+  return body;
+};
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 interface Target {
@@ -113,7 +125,7 @@ export const createCityRelay = async (options: CityRelayOptions): Promise<CityRe
     const key = messageIdOf(event);
     const done = accepted.get(key) ?? new Set<string>();
     accepted.set(key, done);
-    const body = JSON.stringify(event);
+    const body = bodyOf(event);
     const results = await Promise.allSettled(
       targets
         .filter((target) => !done.has(target.url))
