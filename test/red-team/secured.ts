@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { type Bus, connectBus, streamNamesOf } from "@tongbao/bus";
+import { type Bus, type BusOptions, connectBus, streamNamesOf } from "@tongbao/bus";
 import { type NatsServer, startNats } from "@tongbao/testkit";
 import { usersOf } from "../../infra/nats/permissions.ts";
 import { renderAuthorization } from "../../infra/nats/render.ts";
@@ -11,8 +11,8 @@ import { renderAuthorization } from "../../infra/nats/render.ts";
 
 export interface SecuredServer extends AsyncDisposable {
   readonly server: NatsServer;
-  /** Tongbao's SDK under a generated user (admin makes the topology). */
-  as(user: string): Promise<Bus>;
+  /** Tongbao's SDK under a generated user (admin makes the topology); `metro` for its deciders. */
+  as(user: string, options?: Pick<BusOptions, "metro">): Promise<Bus>;
   /** A bare NATS connection and JetStream client under a generated user: no SDK, no checks. */
   raw(user: string): Promise<{ nc: NatsConnection; js: JetStreamClient }>;
 }
@@ -25,8 +25,9 @@ export const startSecured = async (cities: readonly string[]): Promise<SecuredSe
   const server = await startNats({ extraConfig: renderAuthorization(users) });
   const open: { close(): Promise<unknown> }[] = [];
   const credentials = (user: string) => ({ user, pass: passwords.get(user) ?? "" });
-  const as = async (user: string) => {
+  const as = async (user: string, options: Pick<BusOptions, "metro"> = {}) => {
     const bus = await connectBus({
+      ...options,
       servers: server.url,
       name: `${user}-red-team`,
       credentials: { kind: "user", user, password: credentials(user).pass },

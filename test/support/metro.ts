@@ -29,12 +29,14 @@ export interface MetroShape {
   readonly acknowledgeWithinSeconds?: number;
   /** A metro of generated cities instead of the Yangtze River Delta demo (for benchmarks). */
   readonly generatedCities?: number;
+  /** Districts of each generated city (default 1: `<city>-centre`; then `<city>-d1` …). */
+  readonly districtsPerCity?: number;
   /** Every webhook city takes notices in batches (the metro definition's `delivery.batch`). */
   readonly batch?: { readonly maxNotices: number; readonly maxWaitMs: number };
   readonly env?: Record<string, string>;
 }
 
-const generatedMetro = (count: number): Metro =>
+const generatedMetro = (count: number, districts = 1): Metro =>
   ({
     id: "bench",
     name: "bench metro",
@@ -43,7 +45,13 @@ const generatedMetro = (count: number): Metro =>
     cities: Array.from({ length: count }, (_, i) => ({
       id: `city${String(i + 1).padStart(2, "0")}`,
       name: `City ${i + 1}`,
-      districts: [{ id: `city${String(i + 1).padStart(2, "0")}-centre`, name: "Centre" }],
+      districts: [
+        { id: `city${String(i + 1).padStart(2, "0")}-centre`, name: "Centre" },
+        ...Array.from({ length: districts - 1 }, (_, d) => ({
+          id: `city${String(i + 1).padStart(2, "0")}-d${d + 1}`,
+          name: `District ${d + 1}`,
+        })),
+      ],
       delivery: { kind: "webhook", urls: ["http://placeholder/"], secret: { file: "x" }, timeoutMs: 5000 },
       gatewayTokenSha256: { file: "x" },
     })),
@@ -54,7 +62,7 @@ const metroFor = async (dir: string, sinkPort: number, shape: MetroShape): Promi
   const base =
     shape.generatedCities === undefined
       ? await loadMetro(join(root, "infra/metros/yrd.json"))
-      : generatedMetro(shape.generatedCities);
+      : generatedMetro(shape.generatedCities, shape.districtsPerCity);
   return {
     ...base,
     acknowledgeWithinSeconds: shape.acknowledgeWithinSeconds ?? base.acknowledgeWithinSeconds,

@@ -112,7 +112,7 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
     publish: publisher.publish,
     publishBatch: (inputs, batchOptions) => publishBatch(conn, context, inputs, batchOptions),
     publishMany: (inputs, manyOptions) => publishMany(publisher.publish, inputs, manyOptions),
-    subscribe: (subscribeOptions) => subscribe(conn, handled, subscribeOptions),
+    subscribe: (subscribeOptions) => subscribe(conn, handled, subscribeOptions, context),
     pauseDeliveries: (target, until) => pauseDeliveries(conn, target, until),
     resumeDeliveries: (target) => resumeDeliveries(conn, target),
     deliveryPauses: (target) => deliveryPauses(conn, target),

@@ -13,6 +13,8 @@ export const DeadLetterReason = {
   undecodable: "undecodable",
   /** The body names another origin, target, type or key than the subject it was stored under. */
   impersonation: "impersonation",
+  /** The aggregate's decider refuses it on read: not the publisher's to say (a raw client's forgery). */
+  refused: "refused",
   /** Delivered the maximum number of times without ever being acknowledged (crash, hang). */
   maxDeliveries: "max-deliveries",
   /** Terminated by a consumer that is not Tongbao's subscriber. */

@@ -1,4 +1,5 @@
 import { DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import type { DecisionContext } from "@tongbao/domain";
 import {
   type ANY_AUDIENCE,
   aggregateOfSubject,
@@ -17,7 +18,9 @@ import { consumerConfigOf, ensureConsumer } from "./durable-consumer.ts";
 import type { HandledLog } from "./handled.ts";
 import { createKeyedQueue } from "./keyed-queue.ts";
 import { startPinnedPull, type Takeover } from "./pinned-pull.ts";
+import { refusalOnRead } from "./read-decisions.ts";
 import { originalDelivery, redriveFilter } from "./redrive.ts";
+import { refusalError } from "./refusals.ts";
 import { createTakeoverLog } from "./takeovers.ts";
 import { Consumers, Streams } from "./topology/names.ts";
 
@@ -79,6 +82,11 @@ export interface SubscribeOptions {
   readonly from?: "beginning" | "now";
   /** Handle each event id once per consumer, across redeliveries and restarts (default true). */
   readonly deduplicate?: boolean;
+  /**
+   * Broadcasts only: ask each event's decider again, against its aggregate as stored before it, and
+   * dead-letter what it refuses (reason `refused`) instead of handing it over (read-decisions.ts).
+   */
+  readonly decideOnRead?: boolean;
   /** Told of each failed attempt, without the payload (it may hold personal data). */
   readonly onFailure?: (failure: { consumer: string; seq: number; attempt: number; error: unknown }) => void;
   /** Told when this instance became the active one and found deliveries another left behind. */
@@ -105,6 +113,7 @@ export const subscribe = async (
   conn: Connection,
   handled: HandledLog,
   options: SubscribeOptions,
+  context: DecisionContext = {},
 ): Promise<Subscription> => {
   if (!isToken(options.service)) throw new TypeError("service must be a token: A-Z, a-z, 0-9, '_', '-'");
   const takeoverAfterMs = options.takeoverAfterMs ?? DEFAULT_TAKEOVER_MS;
@@ -143,6 +152,11 @@ export const subscribe = async (
   });
 
   const deduplicate = options.deduplicate ?? true;
+  if (options.decideOnRead === true && direct)
+    throw new TypeError(
+      "decideOnRead is for broadcasts: a directed message's aggregate is not the receiver's to read",
+    );
+  const decideOnRead = options.decideOnRead === true;
   const queue = createKeyedQueue(concurrency);
   const stopped = new AbortController();
   const failed = (seq: number, attempt: number, error: unknown) =>
@@ -190,6 +204,14 @@ export const subscribe = async (
       (deduplicate && (await handled.has(name, event.origin, event.id)))
     ) {
       return ack(m);
+    }
+    if (decideOnRead) {
+      const refusal = await refusalOnRead(conn, context, event, { stream, seq: delivery.seq });
+      if (refusal !== undefined) {
+        const error = refusalError(refusal, "refused on read: ");
+        failed(m.seq, 1, error);
+        return deadLetter(m, DeadLetterReason.refused, error, 1);
+      }
     }
     const heartbeat = setInterval(() => m.working(), Math.max(1_000, ackWait / 3));
     const outcome = await attempt(

@@ -221,6 +221,9 @@ export const createCityRelay = async (options: CityRelayOptions): Promise<CityRe
         service: ConsumerServices.relay,
         stream: "events",
         skipOwn: true,
+        // A city's raw client can store on its own subjects what its decider refuses (another
+        // city's pass revoked): that never reaches a city's systems, signed by Tongbao.
+        decideOnRead: true,
         handler: relayFrom("events"),
       }),
       await bus.subscribe({

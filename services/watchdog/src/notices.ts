@@ -103,6 +103,8 @@ const watch = (options: WatchOptions, watched: Watched): Promise<Subscription> =
     city: METRO_ORIGIN,
     service: watched.service,
     stream: watched.stream,
+    // A broadcast its decider refuses (a raw client's forgery) is no notice: it raises no alarm.
+    ...(watched.stream === "events" && { decideOnRead: true }),
     ...(watched.stream === "direct" && { audience: ANY_AUDIENCE }),
     maxAttempts: options.maxAttempts,
     maxAckPending: options.maxAckPending,

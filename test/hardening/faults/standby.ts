@@ -24,7 +24,8 @@ const AGGREGATES = 5;
 export const measureStandbyTakeover = async (): Promise<StandbyTakeover> => {
   await using tmp = await scratch("standby");
   await using nats = await startNats();
-  const files = await writeMetro(tmp.dir, { generatedCities: 2 });
+  // Real districts: the relay decides each notice on read, and a district the metro lacks is refused.
+  const files = await writeMetro(tmp.dir, { generatedCities: 2, districtsPerCity: AGGREGATES + 1 });
   const [from, to] = files.metro.cities.map((c) => c.id) as [string, string];
   const sink = await startWebhookSink({ port: files.sinkPort, secrets: files.secrets });
   await using procs = processes(tmp.dir);
@@ -37,7 +38,7 @@ export const measureStandbyTakeover = async (): Promise<StandbyTakeover> => {
     let publishing = true;
     const publisher = (async () => {
       for (let i = 0; publishing; i++) {
-        const aggregate = `${from}-district-${i % AGGREGATES}`;
+        const aggregate = `${from}-d${(i % AGGREGATES) + 1}`;
         const event = eventOf("risk.changed", { origin: from, subject: aggregate });
         const { id, seq } = await bus.publish(event);
         stored.push({ id, seq, aggregate });

@@ -60,7 +60,10 @@ const selecting = (command: Command) =>
   command
     .argument("[dlqSeq]", "one dead letter, by its DEADLETTER sequence", positiveInteger("dlqSeq"))
     .option("--consumer <name>", "every dead letter of this consumer, e.g. hangzhou-relay")
-    .option("--reason <reason>", "handler-failed, undecodable, impersonation, max-deliveries or terminated")
+    .option(
+      "--reason <reason>",
+      "handler-failed, undecodable, impersonation, refused, max-deliveries or terminated",
+    )
     .option("--all", "every dead letter");
 
 export const dlqCommand = () =>
