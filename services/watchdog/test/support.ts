@@ -87,8 +87,12 @@ export const overdueEvents = async (
 };
 
 /** Waits for the first overdue event of a key. */
-export const nextOverdue = (bus: Bus, type: "notice.overdue" | "trace.overdue", key: string) =>
-  eventually(`${type} for ${key}`, () => bus.lastEvent({ origin: METRO_ORIGIN, type, key }));
+export const nextOverdue = (
+  bus: Bus,
+  type: "notice.overdue" | "trace.overdue",
+  key: string,
+  timeoutMs?: number,
+) => eventually(`${type} for ${key}`, () => bus.lastEvent({ origin: METRO_ORIGIN, type, key }), timeoutMs);
 
 /**
  * Makes the watchdog see everything again as if it had never handled it — as after a crash between
