@@ -123,6 +123,10 @@ export const subscribe = async (
   const name = Consumers.of(options.city, options.service);
   const direct = options.stream === "direct";
   const stream = direct ? conn.streams.direct : conn.streams.events;
+  if (options.decideOnRead === true && direct)
+    throw new TypeError(
+      "decideOnRead is for broadcasts: a directed message's aggregate is not the receiver's to read",
+    );
   const filter = filterSubject({
     ...options.filter,
     ...(direct ? { audience: options.audience ?? options.city } : {}),
@@ -152,10 +156,6 @@ export const subscribe = async (
   });
 
   const deduplicate = options.deduplicate ?? true;
-  if (options.decideOnRead === true && direct)
-    throw new TypeError(
-      "decideOnRead is for broadcasts: a directed message's aggregate is not the receiver's to read",
-    );
   const decideOnRead = options.decideOnRead === true;
   const queue = createKeyedQueue(concurrency);
   const stopped = new AbortController();
