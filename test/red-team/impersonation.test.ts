@@ -4,10 +4,10 @@
 import type { Bus, RefusedOnRead } from "@tongbao/bus";
 import { createCityRelay, newWebhookSecret, startWebhookSink } from "@tongbao/city-relay";
 import { METRO_ORIGIN, prepareEvent, subjectOfValidEvent } from "@tongbao/events";
-import { type City, Metro } from "@tongbao/metro";
+import type { City } from "@tongbao/metro";
 import { createProjector, openReadModels } from "@tongbao/projections";
 import { createLogger } from "@tongbao/service-kit";
-import { eventOf, uniqueKey } from "@tongbao/testkit";
+import { eventOf, storeMetro, uniqueKey } from "@tongbao/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../topology/support.ts";
 import { type SecuredServer, startSecured } from "./secured.ts";
@@ -15,19 +15,7 @@ import { type SecuredServer, startSecured } from "./secured.ts";
 const CITIES = ["shanghai", "huzhou", "suzhou"] as const;
 const logger = createLogger("red-team-impersonation", "silent");
 const secrets = { shanghai: newWebhookSecret(), suzhou: newWebhookSecret() };
-const metro = Metro.parse({
-  id: "red-team",
-  name: "red team metro",
-  timeZone: "Asia/Shanghai",
-  acknowledgeWithinSeconds: 60,
-  cities: CITIES.map((id) => ({
-    id,
-    name: id,
-    districts: [{ id: `${id}-centre`, name: "centre" }],
-    delivery: { kind: "store" },
-    gatewayTokenSha256: { env: "UNUSED" },
-  })),
-});
+const metro = storeMetro(CITIES);
 
 let secured: SecuredServer;
 beforeAll(async () => {

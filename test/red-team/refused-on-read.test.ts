@@ -4,9 +4,9 @@
 // deciders can tell: the relays ask them again on read, and no city's systems get the forgery.
 import { createCityRelay, newWebhookSecret, startWebhookSink } from "@tongbao/city-relay";
 import { METRO_ORIGIN, overdueKey, prepareEvent, subjectOfValidEvent } from "@tongbao/events";
-import { type City, Metro, metroViewOf } from "@tongbao/metro";
+import { type City, metroViewOf } from "@tongbao/metro";
 import { createLogger } from "@tongbao/service-kit";
-import { eventOf, uniqueKey } from "@tongbao/testkit";
+import { eventOf, storeMetro, uniqueKey } from "@tongbao/testkit";
 import { createWatchdog } from "@tongbao/watchdog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../topology/support.ts";
@@ -15,19 +15,7 @@ import { type SecuredServer, startSecured } from "./secured.ts";
 const CITIES = ["shanghai", "huzhou", "suzhou"] as const;
 const logger = createLogger("red-team-refused-on-read", "silent");
 const secrets = { suzhou: newWebhookSecret() };
-const metro = Metro.parse({
-  id: "red-team",
-  name: "red team metro",
-  timeZone: "Asia/Shanghai",
-  acknowledgeWithinSeconds: 60,
-  cities: CITIES.map((id) => ({
-    id,
-    name: id,
-    districts: [{ id: `${id}-centre`, name: "centre" }],
-    delivery: { kind: "store" },
-    gatewayTokenSha256: { env: "UNUSED" },
-  })),
-});
+const metro = storeMetro(CITIES);
 
 let secured: SecuredServer;
 beforeAll(async () => {

@@ -1,15 +1,16 @@
 import type { JsMsg } from "@nats-io/jetstream";
 import { decodeEvent, type TongbaoEvent } from "@tongbao/events";
+import { boundedCache } from "./bounded-cache.ts";
 
 // One broadcast reaches every city's subscription: in a process that runs the relays of 40 cities,
 // parsing and validating it 39 times is most of a delivery's CPU. A stored message is decoded once
 // per process, and each subscription gets the same event object, to be treated as read-only.
 
-/** Room for the messages subscriptions that lag each other by a few seconds read at once. */
-const ENTRIES = 8_192;
-
-/** Messages by stream, sequence and store time (a stream made again reuses sequences). */
-const decoded = new Map<string, TongbaoEvent>();
+/**
+ * Messages by stream, sequence and store time (a stream made again reuses sequences): room for
+ * what subscriptions that lag each other by a few seconds read at once.
+ */
+const decoded = boundedCache<TongbaoEvent>(8_192);
 
 /** The event of a stored message, decoded and checked against `subject` as decodeEvent does. */
 export const decodedEvent = (m: JsMsg, subject: string): TongbaoEvent => {
@@ -19,6 +20,5 @@ export const decodedEvent = (m: JsMsg, subject: string): TongbaoEvent => {
   // Refusals are not kept: they are rare, and each is dead-lettered on its own.
   const event = decodeEvent(m.json(), subject);
   decoded.set(key, event);
-  if (decoded.size > ENTRIES) decoded.delete(decoded.keys().next().value as string);
   return event;
 };

@@ -104,7 +104,7 @@ export const lagOf = (consumers: readonly ConsumerLag[]): Lag => {
 };
 
 /** Whole seconds the oldest waiting message has waited at `now`; 0 when nothing waits. */
-export const secondsBehind = (lag: Lag, now: number): number =>
+export const secondsBehind = (lag: Pick<Lag, "oldestWaitingSince">, now: number): number =>
   lag.oldestWaitingSince === undefined
     ? 0
     : Math.max(0, Math.floor((now - lag.oldestWaitingSince.getTime()) / 1_000));

@@ -8,6 +8,7 @@ import {
 } from "@tongbao/domain";
 import type { TongbaoEvent } from "@tongbao/events";
 import { readAggregate } from "./aggregates.ts";
+import { boundedCache } from "./bounded-cache.ts";
 import type { Connection } from "./connect.ts";
 
 // What a city's raw NATS client stores past the publish-time deciders (its own subject, another
@@ -16,8 +17,7 @@ import type { Connection } from "./connect.ts";
 // through only what it accepts. Decided once per stored message per process, for every city.
 
 const DECISION_DEADLINE_MS = 30_000;
-const ENTRIES = 8_192;
-const decided = new Map<string, Promise<Refusal | undefined>>();
+const decided = boundedCache<Promise<Refusal | undefined>>(8_192);
 
 /**
  * The decider's refusal of a broadcast stored at `seq` of `stream`, judged against the aggregate's
@@ -45,6 +45,5 @@ export const refusalOnRead = (
   decided.set(key, decision);
   // A read that failed is asked again next time, not remembered.
   decision.catch(() => decided.delete(key));
-  if (decided.size > ENTRIES) decided.delete(decided.keys().next().value as string);
   return decision;
 };

@@ -25,7 +25,7 @@ const lines = (pauses: readonly ConsumerPause[]) => pauses.map(stateOf);
 const ageOf = ({ waiting, oldestWaitingSince: since, ageKnown: known }: Lag | ConsumerLag, now: number) => {
   if (waiting === 0) return "nothing waiting";
   if (!known || since === undefined) return `${waiting} waiting`;
-  const behind = Math.max(0, Math.floor((now - since.getTime()) / 1_000));
+  const behind = secondsBehind({ oldestWaitingSince: since }, now);
   return `${waiting} waiting, the oldest since ${since.toISOString()} (${behind} s behind)`;
 };
 
