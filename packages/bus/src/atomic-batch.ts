@@ -1,5 +1,5 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
-import { createInbox, type MsgHdrs, headers as natsHeaders, nuid } from "@nats-io/transport-node";
+import { createInbox, type MsgHdrs, nuid } from "@nats-io/transport-node";
 import type { Connection } from "./connect.ts";
 import { BatchRefusal, BatchRefusedError } from "./errors.ts";
 
@@ -31,19 +31,26 @@ export interface BatchAck {
   readonly count: number;
 }
 
+const encoder = new TextEncoder();
+
+/**
+ * A batch message's headers, encoded once as NATS's wire form. The client's `headers()` builds a
+ * map and validates and encodes it per message, which cost a rebuild more than the values it
+ * writes; the client asks a message's headers only for `encode()`. The values are Tongbao's own
+ * (ids, subjects, counts), never a city's text, so they hold no CR or LF.
+ */
 const headersOf = (message: BatchMessage, batchId: string, sequence: number, commit: boolean): MsgHdrs => {
-  const h = natsHeaders();
-  h.set("Nats-Batch-Id", batchId);
-  h.set("Nats-Batch-Sequence", String(sequence));
-  if (commit) h.set("Nats-Batch-Commit", "1");
-  if (message.msgId !== undefined) h.set("Nats-Msg-Id", message.msgId);
+  let text = `NATS/1.0\r\nNats-Batch-Id: ${batchId}\r\nNats-Batch-Sequence: ${sequence}\r\n`;
+  if (commit) text += "Nats-Batch-Commit: 1\r\n";
+  if (message.msgId !== undefined) text += `Nats-Msg-Id: ${message.msgId}\r\n`;
   if (message.expectedLastSubjectSequence !== undefined) {
-    h.set("Nats-Expected-Last-Subject-Sequence", String(message.expectedLastSubjectSequence));
+    text += `Nats-Expected-Last-Subject-Sequence: ${message.expectedLastSubjectSequence}\r\n`;
     if (message.expectedSubject !== undefined)
-      h.set("Nats-Expected-Last-Subject-Sequence-Subject", message.expectedSubject);
+      text += `Nats-Expected-Last-Subject-Sequence-Subject: ${message.expectedSubject}\r\n`;
   }
-  if (message.ttl !== undefined) h.set("Nats-TTL", message.ttl);
-  return h;
+  if (message.ttl !== undefined) text += `Nats-TTL: ${message.ttl}\r\n`;
+  const encoded = encoder.encode(`${text}\r\n`);
+  return { encode: () => encoded } as unknown as MsgHdrs;
 };
 
 interface PubAckReply {

@@ -6,7 +6,7 @@ import { startDeadLetterMover } from "./dead-letters.ts";
 import { type Following, type FollowQuery, follow } from "./follow.ts";
 import { createHandledLog } from "./handled.ts";
 import { type ConsumerLag, deliveryLag, relayLag } from "./lag.ts";
-import { lastEvent, lastSeq } from "./lookup.ts";
+import { type EventByIdQuery, eventById, lastEvent, lastSeq } from "./lookup.ts";
 import {
   type ConsumerPause,
   deliveryPauses,
@@ -60,6 +60,8 @@ export interface Bus extends AsyncDisposable {
   follow(query?: FollowQuery): Promise<Following>;
   /** The latest event on one aggregate's subject (directed when `audience` is set), or null. */
   lastEvent(parts: SubjectParts): Promise<ReplayedEvent | null>;
+  /** The first event with an id stored between two moments (no index: read near that time), or null. */
+  eventById(query: EventByIdQuery): Promise<ReplayedEvent | null>;
   /** The last sequence stored in a stream (0 when it holds nothing): what "caught up" means. */
   lastSeq(stream: "events" | "direct"): Promise<number>;
   /** A JSON key-value bucket, created when missing. */
@@ -121,6 +123,7 @@ export const connectBus = async (options: BusOptions): Promise<Bus> => {
     replay: (query) => replay(conn, query),
     follow: (query) => follow(conn, query),
     lastEvent: (parts) => lastEvent(conn, parts),
+    eventById: (query) => eventById(conn, query),
     lastSeq: (stream) => lastSeq(conn, stream),
     openStore: <T>(bucket: string, storeOptions?: StoreOptions) => openStore<T>(conn, bucket, storeOptions),
     recordReceipt: (receipt) => recordReceipt(conn, receipt),

@@ -31,6 +31,7 @@ export {
   RELAY_SERVICES,
   secondsBehind,
 } from "./lag.ts";
+export type { EventByIdQuery } from "./lookup.ts";
 export { type ConsumerPause, MAX_PAUSE_MS, type PauseTarget } from "./pause.ts";
 export type { ManyOptions, Published, PublishOptions, PublishOutcome } from "./publish.ts";
 export { messageIdOf } from "./publish.ts";

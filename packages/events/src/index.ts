@@ -16,6 +16,7 @@ export type { Envelope } from "./envelope.ts";
 export { EventStatus, looseEnvelope, schemaUri, strictEnvelope } from "./envelope.ts";
 export type { EventInput, TongbaoEvent } from "./event.ts";
 export { completeEvent } from "./event.ts";
+export { idTimeOf } from "./event-id.ts";
 export type { ExampleEvent } from "./examples.ts";
 export { examples } from "./examples.ts";
 export { cityId, isCityId, isToken, METRO_ORIGIN, token } from "./formats.ts";

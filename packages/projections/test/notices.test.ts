@@ -20,4 +20,13 @@ describe("notices index", () => {
     expect(entry).toMatchObject({ audience: "shaoxing", type: "trace.requested" });
     expect(JSON.stringify(entry)).not.toContain(directed.subject);
   });
+
+  it("leaves out a notice stored near the time in its UUIDv7 id: the stream finds it there", () => {
+    // given() stores the i-th event at 1 Feb 2020 + i minutes.
+    const near = eventOf("case.reported", { id: "016ffe0c-0c00-7000-8000-000000000001" });
+    const late = eventOf("case.reported", { id: "016ffe0c-0c00-7000-8000-000000000002" });
+    const entries = given(noticesModel, [near, late]);
+    expect(entries.has(`hangzhou.${near.id}`)).toBe(false);
+    expect(entries.get(`hangzhou.${late.id}`)).toMatchObject({ id: late.id, seq: 2 });
+  });
 });

@@ -1,5 +1,5 @@
 import { type Bus, connectBus } from "@tongbao/bus";
-import { type EventInput, prepareEvent } from "@tongbao/events";
+import { type EventInput, prepareEvent, subjectOfValidEvent } from "@tongbao/events";
 import { loadMetro } from "@tongbao/metro";
 import { eventOf, startNats } from "@tongbao/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -203,5 +203,26 @@ describe("the read models, as the gateway asks them", () => {
     expect(await models.notice(drill.id, "hangzhou")).toMatchObject({ id: drill.id });
     expect(await models.notice(drill.id, "suzhou")).toBeNull();
     expect(await models.notice("no-such-id")).toBeNull();
+  });
+
+  it("finds a notice stored long after the time in its id through the index, and never a forgery", async () => {
+    // A UUIDv7 made on 14 Feb 2020 (a leaf's backlog, or a clock far off): not near its id's time.
+    const late = await publish(eventOf("supply.offered", { id: "017043a7-4c00-7000-8000-0000000000aa" }));
+    await waitFor("the late notice", async () => (await models.notice(late.id, late.origin)) !== null);
+    expect(await models.notice(late.id)).toMatchObject({
+      id: late.id,
+      origin: late.origin,
+      type: "supply.offered",
+    });
+
+    // A raw client stores Huzhou's subject with a body that says Hangzhou: no reader finds it.
+    const forged = prepareEvent(eventOf("case.reported", {}));
+    const huzhouSubject = subjectOfValidEvent({ ...forged, origin: "huzhou" });
+    await bus.connection.js.publish(huzhouSubject, JSON.stringify(forged));
+    const marker = await publish(eventOf("case.reported", {}));
+    await waitFor("the marker after it", async () => (await models.notice(marker.id)) !== null);
+    expect(await models.notice(forged.id)).toBeNull();
+    expect(await models.notice(forged.id, "hangzhou")).toBeNull();
+    expect(await models.notice(forged.id, "huzhou")).toBeNull();
   });
 });

@@ -4,7 +4,8 @@ import type { Metro } from "@tongbao/metro";
 import { type Measure, type MeasureState, measureAt, measuresModel } from "../measures/measures.ts";
 import type { Stored } from "../model.ts";
 import { type Moment, millisOf } from "../moment.ts";
-import { type NoticeEntry, noticeKey, noticesModel } from "../notices/notices.ts";
+import { findNotice } from "../notices/find-notice.ts";
+import { type NoticeEntry, noticesModel } from "../notices/notices.ts";
 import { checkPassAt, type PassCheck, type PassState, passesModel } from "../passes/passes.ts";
 import { type DistrictRisk, riskAt, riskModel } from "../risk/risk.ts";
 import { isOpen, type OpenTraceRequest, type TraceRequest, tracesModel } from "../traces/traces.ts";
@@ -127,12 +128,8 @@ export const openReadModels = async (bus: Bus, metro?: Metro): Promise<ReadModel
 
     notice: async (id, origin) => {
       checkToken(id, "id");
-      if (origin !== undefined) {
-        checkCity(origin, "origin");
-        return (await notices.get(noticeKey(origin, id)))?.value.state ?? null;
-      }
-      const [entry] = await storedValues(notices, `*.${id}`);
-      return entry ?? null;
+      if (origin !== undefined) checkCity(origin, "origin");
+      return findNotice(bus, notices, id, origin);
     },
 
     measuresInEffect: async (options = {}) => {
