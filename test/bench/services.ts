@@ -45,6 +45,8 @@ interface FanoutShape {
   readonly seconds: number;
   /** Every city on batched webhooks (its metro definition's `delivery.batch`). */
   readonly batch?: { readonly maxNotices: number; readonly maxWaitMs: number };
+  /** After the run, a wave at this rate for these seconds (printed on its own line). */
+  readonly burst?: { readonly rate: number; readonly seconds: number };
 }
 const DEFAULT_SHAPE: FanoutShape = { cities: CITIES, rate: RATE, seconds: SECONDS };
 
@@ -74,7 +76,7 @@ const relayProcesses = process.env.FANOUT_RELAY_PROCESSES === "per-city" ? "per-
 const measureFanout = async (
   { services, bus, cityIds }: Awaited<ReturnType<typeof metroFor>>,
   sync: FanoutSync,
-  { cities: CITIES, rate: RATE, seconds: SECONDS, batch }: FanoutShape = DEFAULT_SHAPE,
+  { cities: CITIES, rate: RATE, seconds: SECONDS, batch, burst }: FanoutShape = DEFAULT_SHAPE,
 ): Promise<FanoutRun> => {
   const sinkUrl = services.sinkUrl as string;
   // --- Fan-out: a steady rate from every city in turn; each event goes to the other cities' webhooks.
@@ -82,12 +84,12 @@ const measureFanout = async (
     `fanout (sync_interval: ${sync}): ${Number(RATE.toFixed(1))} events/s for ${SECONDS} s to a metro of ${CITIES} cities, their relays ${relayProcesses === "shared" ? "in one process" : "in a process each"}, ${batch === undefined ? "one notice per request" : `batches of up to ${batch.maxNotices} notices or ${batch.maxWaitMs} ms`}`,
   );
   /** Publishes `seconds` of the steady rate; every webhook of it delivered before it returns. */
-  const publishAtRate = async (seconds: number, alreadyDelivered: number) => {
-    const count = Math.round(RATE * seconds);
+  const publishAtRate = async (seconds: number, alreadyDelivered: number, rate = RATE) => {
+    const count = Math.round(rate * seconds);
     const from = performance.now();
     const publishing: Promise<unknown>[] = [];
     for (let i = 0; i < count; i++) {
-      const wait = from + (i * 1000) / RATE - performance.now();
+      const wait = from + (i * 1000) / rate - performance.now();
       if (wait > 0) await sleep(wait);
       const origin = cityIds[i % cityIds.length] as string;
       const time = new Date().toISOString();
@@ -128,13 +130,14 @@ const measureFanout = async (
   // spread evenly is a busy machine, one bunched in a few seconds is a stall somewhere.
   const slowBySecond = new Map<number, number>();
   const startedAt = Date.now() - (performance.now() - started);
-  for (const city of cityIds) {
-    const received = (await (await fetch(`${sinkUrl}/hooks/${city}`)).json()) as {
+  const receivedBy = async (city: string) =>
+    (await (await fetch(`${sinkUrl}/hooks/${city}`)).json()) as {
       id: string;
       latencyMs: number;
       time: string;
     }[];
-    for (const notice of received) {
+  for (const city of cityIds) {
+    for (const notice of await receivedBy(city)) {
       if (!run.ids.has(notice.id)) continue;
       latencies.push(notice.latencyMs);
       if (notice.latencyMs <= TARGETS.fanoutP99Ms) continue;
@@ -157,6 +160,24 @@ const measureFanout = async (
     `  over ${TARGETS.fanoutP99Ms} ms: ${latencies.filter((l) => l > TARGETS.fanoutP99Ms).length}, in ${slowBySecond.size} of ${Math.ceil(SECONDS)} seconds; most in second ${slowest.map(([second, n]) => `${second} (${n})`).join(", ") || "none"}`,
   );
   console.log(`  CPU, % of one core (${availableParallelism()} cores here): ${sharesText(cpu)}`);
+  if (burst !== undefined) {
+    // After the steady run: a wave (a batch of passes issued at once), then how long until the last
+    // city had the wave's last event, from that event's publish to its last webhook.
+    const wave = await publishAtRate(burst.seconds, await deliveredInAll(), burst.rate);
+    let lastPublishedMs = 0;
+    let lastDeliveredMs = 0;
+    for (const city of cityIds) {
+      for (const notice of await receivedBy(city)) {
+        if (!wave.ids.has(notice.id)) continue;
+        const publishedMs = Date.parse(notice.time);
+        lastPublishedMs = Math.max(lastPublishedMs, publishedMs);
+        lastDeliveredMs = Math.max(lastDeliveredMs, publishedMs + notice.latencyMs);
+      }
+    }
+    console.log(
+      `burst at ${CITIES} cities, ${burst.rate} ev/s for ${burst.seconds} s, seconds until the last city has the last event: ${((lastDeliveredMs - lastPublishedMs) / 1000).toFixed(1)}   (${wave.count} events, ${wave.count * (CITIES - 1)} webhooks)`,
+    );
+  }
   const p99 = percentile(latencies, 99);
   return { p99, deliveries: latencies.length, elapsed, cpu };
 };
@@ -240,6 +261,7 @@ if (process.env.FANOUT_METRO !== "off") {
     rate: 500,
     seconds: Number(process.env.FANOUT_METRO_SECONDS ?? 60),
     batch: { maxNotices: 100, maxWaitMs: 50 },
+    burst: { rate: 2_000, seconds: 5 },
   };
   const metro = await metroFor("always", shape);
   const { p99 } = await measureFanout(metro, "always", shape);
