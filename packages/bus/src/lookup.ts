@@ -1,6 +1,6 @@
 import { decodeEvent, type SubjectParts, subjectOf } from "@tongbao/events";
 import type { Connection } from "./connect.ts";
-import { isNoMessage } from "./nats-errors.ts";
+import { storedFrom } from "./direct-reads.ts";
 import type { ReplayedEvent } from "./replay.ts";
 import { streamInfoOf } from "./stream-info.ts";
 
@@ -36,8 +36,6 @@ export interface EventByIdQuery {
   readonly until: Date;
 }
 
-const PAGE = 256;
-
 /**
  * The first event with this id that `stream` stored between two moments, read with batch direct
  * gets from `since` on, without a consumer or an index. Each message is decoded against the subject
@@ -45,32 +43,20 @@ const PAGE = 256;
  */
 export const eventById = async (conn: Connection, query: EventByIdQuery): Promise<ReplayedEvent | null> => {
   const direct = query.stream === "direct";
-  const stream = direct ? conn.streams.direct : conn.streams.events;
   const origin = query.origin ?? "*";
   const subject = direct ? `dm.*.${origin}.>` : query.origin === undefined ? "evt.>" : `evt.${origin}.>`;
-  const untilMs = query.until.getTime();
   const needle = Buffer.from(JSON.stringify(query.id));
-  let start: { seq: number } | { start_time: Date } = { start_time: query.since };
-  for (;;) {
-    const page = await conn.jsm.direct.getBatch(stream, { ...start, next_by_subj: subject, batch: PAGE });
-    let count = 0;
+  const stream = direct ? conn.streams.direct : conn.streams.events;
+  for await (const m of storedFrom(conn, stream, subject, { since: query.since })) {
+    if (m.time.getTime() > query.until.getTime()) return null;
+    // Only a body that holds the id at all is decoded.
+    if (Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).indexOf(needle) < 0) continue;
     try {
-      for await (const m of page) {
-        count++;
-        if (m.time.getTime() > untilMs) return null;
-        start = { seq: m.seq + 1 };
-        // Only a body that holds the id at all is decoded.
-        if (Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength).indexOf(needle) < 0) continue;
-        try {
-          const event = decodeEvent(m.json(), m.subject);
-          if (event.id === query.id) return { event, seq: m.seq, subject: m.subject, recordedAt: m.time };
-        } catch {
-          // Unreadable, or a body that disagrees with its subject: not this notice.
-        }
-      }
-    } catch (error) {
-      if (!isNoMessage(error)) throw error;
+      const event = decodeEvent(m.json(), m.subject);
+      if (event.id === query.id) return { event, seq: m.seq, subject: m.subject, recordedAt: m.time };
+    } catch {
+      // Unreadable, or a body that disagrees with its subject: not this notice.
     }
-    if (count < PAGE) return null;
   }
+  return null;
 };

@@ -9,8 +9,9 @@ import type { Meta, ReadModel, StreamName } from "../model.ts";
 
 // Every stored event, by origin and id: how the gateway finds a notice for its receipts endpoint
 // (find-notice.ts), the index for those not found near the time in their id. It covers every
-// status (a drill's receipts matter to the drill) and holds no data, only where the event is. A directed message's key and subject (a person's reference, a request id) stay in
-// the message, which expires: this index, kept for good, holds only who it is between.
+// status (a drill's receipts matter to the drill) and holds no data, only where the event is. A
+// directed message's key and subject (a person's reference, a request id) stay in the message,
+// which expires: this index, kept for good, holds only who it is between.
 
 export interface NoticeEntry {
   readonly origin: string;
