@@ -17,6 +17,8 @@ import {
 
 /** JetStream's `err_code`s that Tongbao acts on. */
 export const JetStreamCode = {
+  /** A clustered stream's replicas cannot be placed: too few peers are online, for now or for good. */
+  noPeersForPlacement: 10005,
   clusterNotAvailable: 10008,
   /** The stream's leader moved away (an election is under way). */
   notLeader: 10009,

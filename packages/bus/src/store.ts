@@ -5,6 +5,7 @@ import type { Connection } from "./connect.ts";
 import { ConcurrencyConflictError } from "./errors.ts";
 import { isConflict, JetStreamCode, jetStreamCodeOf } from "./nats-errors.ts";
 import { maxAgeOf } from "./retention.ts";
+import { placing } from "./topology/placing.ts";
 
 export interface StoredValue<T> {
   readonly value: T;
@@ -75,11 +76,13 @@ export const openStore = async <T>(
   if (!bucketName.test(bucket)) throw new TypeError("a bucket name may hold only A-Z, a-z, 0-9, '-', '_'");
   const maxAgeMs = options.expiresWithDirect === true ? await maxAgeOf(conn, conn.streams.direct) : 0;
   const make = () =>
-    new Kvm(conn.js).create(bucket, {
-      history: options.history ?? 1,
-      replicas: options.replicas ?? 1,
-      ...(maxAgeMs > 0 ? { ttl: maxAgeMs } : {}),
-    });
+    placing(() =>
+      new Kvm(conn.js).create(bucket, {
+        history: options.history ?? 1,
+        replicas: options.replicas ?? 1,
+        ...(maxAgeMs > 0 ? { ttl: maxAgeMs } : {}),
+      }),
+    );
   // Two services starting at once both find the bucket missing; the one that comes second finds it
   // made (and perhaps already changed, e.g. allow_atomic) by the first: then it opens it as it is.
   const kv: KV = await make().catch((error: unknown) => {

@@ -42,7 +42,11 @@ const history = (metro: Metro): EventInput[] =>
     }
     // A measure's later versions must name what they revise: each measure here has one version.
     const measure = type === "policy.changed" || type === "traffic.changed";
-    return { ...example, subject: `${example.subject.split("-")[0]}-K${measure ? i : (i * 7) % 400}` };
+    const subject = `${example.subject.split("-")[0]}-K${measure ? i : (i * 7) % 400}`;
+    // One in a hundred carries a UUIDv7 made in Feb 2020 (a leaf's backlog): the notices index holds it.
+    const backdated =
+      i % 100 === 0 ? { id: `017043a7-4c00-7000-8000-${i.toString(16).padStart(12, "0")}` } : {};
+    return { ...example, subject, ...backdated };
   });
 
 /** Every value of every read model, by bucket and key. */

@@ -4,6 +4,7 @@ import type { Connection } from "../connect.ts";
 import { TopologyConflictError, type TopologyDifference } from "../errors.ts";
 import { isNotFound } from "../nats-errors.ts";
 import { Buckets } from "./names.ts";
+import { placing } from "./placing.ts";
 import { type StreamSpec, sourceKey, streamSpecsOf, type TopologyOptions } from "./specs.ts";
 
 const DAY_MS = 86_400_000;
@@ -36,7 +37,7 @@ const ensureStream = async (conn: Connection, spec: StreamSpec): Promise<Topolog
     config = (await conn.jsm.streams.info(spec.name)).config;
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await conn.jsm.streams.add(spec);
+    await placing(() => conn.jsm.streams.add(spec));
     return [];
   }
   const { name, sources = [], ...settings } = spec;
@@ -74,6 +75,8 @@ export const ensureTopology = async (conn: Connection, options: TopologyOptions 
   if (differences.length > 0) throw new TopologyConflictError(differences);
   const kvm = new Kvm(conn.js);
   const replicas = options.replicas ?? 1;
-  await kvm.create(Buckets.handled, { history: 1, replicas, ttl: options.handledTtlMs ?? 7 * DAY_MS });
-  await kvm.create(Buckets.takeovers, { history: 1, replicas, ttl: DAY_MS });
+  await placing(() =>
+    kvm.create(Buckets.handled, { history: 1, replicas, ttl: options.handledTtlMs ?? 7 * DAY_MS }),
+  );
+  await placing(() => kvm.create(Buckets.takeovers, { history: 1, replicas, ttl: DAY_MS }));
 };

@@ -47,6 +47,23 @@ async function knowsMetaLeader(monitorPort: number): Promise<boolean> {
   return typeof leader === "string" && leader !== "";
 }
 
+/** The meta leader hears every other node as current: a clustered stream can be placed on any three. */
+export async function metaClusterWhole(monitorPorts: readonly number[]): Promise<boolean> {
+  for (const port of monitorPorts) {
+    const body = await monitorJson(port, "/jsz");
+    const meta = isRecord(body) && isRecord(body.meta_cluster) ? body.meta_cluster : {};
+    const replicas = Array.isArray(meta.replicas) ? meta.replicas.filter(isRecord) : [];
+    // Only the leader lists no replica by the leader's name.
+    const isLeader = typeof meta.leader === "string" && replicas.every((r) => r.name !== meta.leader);
+    if (!isLeader) continue;
+    return (
+      replicas.length === monitorPorts.length - 1 &&
+      replicas.every((r) => r.current === true && r.offline !== true)
+    );
+  }
+  return false;
+}
+
 export interface ReadinessTarget {
   readonly clientPort: number;
   readonly monitorPort: number;
