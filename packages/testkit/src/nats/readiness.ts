@@ -47,8 +47,8 @@ async function knowsMetaLeader(monitorPort: number): Promise<boolean> {
   return typeof leader === "string" && leader !== "";
 }
 
-/** The meta leader hears every other node as current: a clustered stream can be placed on any three. */
-export async function metaClusterWhole(monitorPorts: readonly number[]): Promise<boolean> {
+/** The meta leader hears every other node as current: a clustered stream can be placed on any of them. */
+async function metaClusterWhole(monitorPorts: readonly number[]): Promise<boolean> {
   for (const port of monitorPorts) {
     const body = await monitorJson(port, "/jsz");
     const meta = isRecord(body) && isRecord(body.meta_cluster) ? body.meta_cluster : {};
@@ -102,4 +102,14 @@ export async function waitUntilReady(
     await sleep(pollIntervalMs);
   }
   return exited ? "gone" : "timeout";
+}
+
+/** Polls until the cluster's meta leader hears every node as current; false at the deadline. */
+export async function waitUntilMetaClusterWhole(monitorPorts: readonly number[], timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await metaClusterWhole(monitorPorts)) return true;
+    await sleep(pollIntervalMs);
+  }
+  return false;
 }

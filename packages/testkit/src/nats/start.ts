@@ -7,7 +7,7 @@ import type { ServerConfig } from "./config.ts";
 import { reserveServerPorts } from "./free-port.ts";
 import { ManagedNatsServer } from "./managed-server.ts";
 import { withFreshPorts } from "./port-taken.ts";
-import { metaClusterWhole } from "./readiness.ts";
+import { waitUntilMetaClusterWhole } from "./readiness.ts";
 import type { NatsCluster, NatsServer, StartClusterOptions, StartNatsOptions } from "./types.ts";
 
 type ConfigInDir = (dir: string) => ServerConfig;
@@ -27,19 +27,6 @@ async function startAll(servers: readonly ManagedNatsServer[]): Promise<void> {
 }
 
 const META_WHOLE_MS = 20_000;
-
-async function untilMetaClusterWhole(servers: readonly ManagedNatsServer[], monitorPorts: number[]) {
-  const deadline = Date.now() + META_WHOLE_MS;
-  while (!(await metaClusterWhole(monitorPorts))) {
-    if (Date.now() > deadline) {
-      await Promise.all(servers.map((server) => server[Symbol.asyncDispose]()));
-      throw new Error(
-        `the cluster's meta leader did not hear every node as current within ${META_WHOLE_MS} ms`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 export const startNats = (options: StartNatsOptions = {}): Promise<NatsServer> =>
   withFreshPorts(() => startNatsOnce(options));
@@ -85,10 +72,17 @@ async function startClusterOnce(options: StartClusterOptions): Promise<NatsClust
     ),
   );
   await startAll(servers);
-  await untilMetaClusterWhole(
-    servers,
-    nodePorts.map((ports) => ports.monitor),
-  );
+  if (
+    !(await waitUntilMetaClusterWhole(
+      nodePorts.map((ports) => ports.monitor),
+      META_WHOLE_MS,
+    ))
+  ) {
+    await Promise.all(servers.map((server) => server[Symbol.asyncDispose]()));
+    throw new Error(
+      `the cluster's meta leader did not hear every node as current within ${META_WHOLE_MS} ms`,
+    );
+  }
   return {
     servers,
     urls: servers.map((server) => server.url),
